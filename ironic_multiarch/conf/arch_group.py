@@ -1,0 +1,53 @@
+"""One ``[multiarch_<arch>]`` group per installed architecture profile."""
+
+from oslo_config import cfg
+
+
+def group_name(arch):
+    """Return the option group of an architecture."""
+    return 'multiarch_%s' % arch
+
+
+def opts(arch):
+    """Return the options of an architecture's group.
+
+    :param arch: canonical architecture name.
+    """
+    example = 'http://images.example.com/ipa-%s' % arch
+    images = [
+        cfg.StrOpt(role, help='%s for %s nodes (URL, file:// path or Glance '
+                              'UUID). A node\'s driver_info/%s wins over '
+                              'it. Example: %s.%s'
+                              % (role.replace('_', ' ').capitalize(), arch,
+                                 role, example, role.split('_')[1]))
+        for role in ('deploy_kernel', 'deploy_ramdisk', 'rescue_kernel',
+                     'rescue_ramdisk')]
+    return images + [
+        cfg.StrOpt('kernel_append_params',
+                   help='Kernel arguments for %s nodes, replacing the '
+                        'profile\'s built-in ones. A node\'s '
+                        'driver_info/kernel_append_params wins over it.'
+                        % arch),
+        cfg.StrOpt('console',
+                   help='Console argument for %s nodes, replacing the '
+                        'profile default (e.g. console=ttyAMA0,115200). '
+                        'Empty: no console argument. Ignored when the '
+                        'kernel arguments already carry console=.' % arch),
+        cfg.DictOpt('loaders', default={},
+                    help='Loader per boot method, as method:loader, e.g. '
+                         '"uefi:shim". See the profile for the choices.'),
+        cfg.DictOpt('loader_paths', default={},
+                    help='Host path of each loader file, as file:path, '
+                         'e.g. "grubaa64.efi:/srv/loaders/grubaa64.efi". '
+                         'Copied into <root>/<loader_dir>/%s/.' % arch),
+        cfg.DictOpt('config_templates', default={},
+                    help='Jinja2 template per config format, as '
+                         'format:path (formats: grub, pxelinux, petitboot, '
+                         'ipxe). Variables: label, kernel, ramdisk, '
+                         'kernel_params, timeout.'),
+    ]
+
+
+def register_opts(conf, arch):
+    """Register an architecture's group on ``conf``."""
+    conf.register_opts(opts(arch), group=group_name(arch))

@@ -1,0 +1,70 @@
+"""Names of the files firmware looks for, relative to the TFTP/HTTP roots."""
+
+from ironic_multiarch import safety
+from ironic_multiarch.profiles import base
+
+#: Ironic's file names for each image role.
+IMAGE_FILES = {
+    'deploy_kernel': 'deploy_kernel', 'deploy_ramdisk': 'deploy_ramdisk',
+    'rescue_kernel': 'rescue_kernel', 'rescue_ramdisk': 'rescue_ramdisk',
+    'kernel': 'kernel', 'ramdisk': 'ramdisk',
+}
+
+#: The shared GRUB config loaders with an embedded ``$prefix/grub.cfg``
+#: (distribution-signed GRUB) read first.
+GRUB_MASTER = 'grub/grub.cfg'
+#: iPXE script chained by iPXE clients (Ironic's ``boot.ipxe``).
+IPXE_SCRIPT = 'boot.ipxe'
+
+
+def node_dir(uuid):
+    """Directory of one node's config, kernel and ramdisk."""
+    return safety.relpath(uuid)
+
+
+def config(uuid):
+    """The node's config file."""
+    return safety.relpath(uuid, 'config')
+
+
+def image(uuid, role):
+    """Where a kernel or ramdisk of ``role`` is cached for a node."""
+    return safety.relpath(uuid, IMAGE_FILES[role])
+
+
+def loader(loader_dir, arch, name):
+    """A loader file in its architecture's own directory."""
+    return safety.relpath(loader_dir, arch, name)
+
+
+def _dashes(mac):
+    return mac.replace(':', '-')
+
+
+def mac_links(config_format, mac, client_id=None):
+    """The per-MAC names firmware of a format looks for.
+
+    :param config_format: one of :data:`~ironic_multiarch.profiles.base.FORMATS`.
+    :param mac: lower-case colon MAC.
+    :param client_id: DHCP client id (InfiniBand); pxelinux then uses
+        hardware type 20.
+    :returns: tuple of relative paths.
+    """
+    if config_format == base.GRUB:
+        return ('grub.cfg-01-' + _dashes(mac), mac + '.conf')
+    if config_format == base.IPXE:
+        return ('pxelinux.cfg/' + _dashes(mac),)
+    hw_type = '20-' if client_id else '01-'
+    return ('pxelinux.cfg/' + hw_type + _dashes(mac),)
+
+
+def all_mac_links(mac, client_id=None):
+    """Every per-MAC name any format uses for ``mac`` (for clean-up)."""
+    names = []
+    for fmt in base.FORMATS:
+        for name in mac_links(fmt, mac, client_id):
+            if name not in names:
+                names.append(name)
+    if client_id:
+        names.append('pxelinux.cfg/01-' + _dashes(mac))
+    return tuple(names)

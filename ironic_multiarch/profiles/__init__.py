@@ -1,0 +1,1 @@
+"""Architecture profiles: one declarative module per CPU architecture."""

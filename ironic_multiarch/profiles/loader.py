@@ -1,0 +1,73 @@
+"""Loads architecture profiles through stevedore, once per process."""
+
+import functools
+import logging
+
+from stevedore import extension
+
+from ironic_multiarch import exception
+from ironic_multiarch.profiles import base
+
+LOG = logging.getLogger(__name__)
+
+NAMESPACE = 'ironic_multiarch.profiles'
+
+
+def _on_load_failure(manager, entrypoint, exc):
+    raise exception.ProfileLoadError(
+        'Cannot load architecture profile entry point %(ep)s in namespace '
+        '%(ns)s: %(exc)s' % {'ep': getattr(entrypoint, 'name', entrypoint),
+                             'ns': NAMESPACE, 'exc': exc}) from exc
+
+
+@functools.lru_cache(maxsize=None)
+def _manager():
+    return extension.ExtensionManager(
+        NAMESPACE, invoke_on_load=True,
+        on_load_failure_callback=_on_load_failure)
+
+
+def reset():
+    """Forget the cached extension manager (tests, new entry points)."""
+    _manager.cache_clear()
+
+
+def installed():
+    """Return every installed profile, keyed by canonical name.
+
+    :returns: dict name -> :class:`~ironic_multiarch.profiles.base.ArchProfile`.
+    :raises ProfileLoadError: naming the entry point that failed, or the one
+        whose name does not match its profile's ``name``.
+    """
+    profiles = {}
+    for ext in _manager():
+        profile = ext.obj
+        if not isinstance(profile, base.ArchProfile):
+            raise exception.ProfileLoadError(
+                'Entry point %(ep)s in namespace %(ns)s is not an ArchProfile'
+                % {'ep': ext.name, 'ns': NAMESPACE})
+        if profile.name != ext.name:
+            raise exception.ProfileLoadError(
+                'Entry point %(ep)s in namespace %(ns)s declares cpu_arch '
+                '%(name)s; name the entry point after it'
+                % {'ep': ext.name, 'ns': NAMESPACE, 'name': profile.name})
+        profiles[ext.name] = profile
+    LOG.debug('Loaded architecture profiles: %(names)s',
+              {'names': ', '.join(sorted(profiles))})
+    return profiles
+
+
+def get(name):
+    """Return the installed profile for a canonical name.
+
+    :raises ProfileLoadError: if no such profile is installed.
+    """
+    profiles = installed()
+    try:
+        return profiles[name]
+    except KeyError:
+        raise exception.ProfileLoadError(
+            'No architecture profile %(name)s is installed (entry point '
+            'namespace %(ns)s); installed: %(have)s'
+            % {'name': name, 'ns': NAMESPACE,
+               'have': ', '.join(sorted(profiles))}) from None

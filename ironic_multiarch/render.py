@@ -1,0 +1,111 @@
+"""Renders GRUB, pxelinux, petitboot and iPXE files from checked values.
+
+Every value is checked by :mod:`ironic_multiarch.safety` before it gets
+here; the templates add only fixed text around them. Operators may replace
+a template per architecture; the values they receive are the same.
+"""
+
+import functools
+import importlib.resources
+
+import jinja2
+
+from ironic_multiarch import exception
+from ironic_multiarch import precedence as prec
+from ironic_multiarch import safety
+from ironic_multiarch import settings as settings_mod
+
+#: Built-in template file per config format.
+TEMPLATES = {'grub': 'grub.cfg.j2', 'pxelinux': 'pxelinux.cfg.j2',
+             'petitboot': 'petitboot.cfg.j2', 'ipxe': 'ipxe.j2'}
+GRUB_MASTER_TEMPLATE = 'grub-master.cfg.j2'
+IPXE_SCRIPT_TEMPLATE = 'boot.ipxe.j2'
+#: labels of the menu entry per plan mode.
+LABELS = {'deploy': 'deploy', 'rescue': 'rescue', 'instance': 'boot'}
+
+_ENV = jinja2.Environment(undefined=jinja2.StrictUndefined,
+                          keep_trailing_newline=True, autoescape=False)
+
+
+@functools.lru_cache(maxsize=None)
+def builtin(name):
+    """Return the text of a built-in template."""
+    return importlib.resources.files('ironic_multiarch.templates').joinpath(
+        name).read_text(encoding='utf-8')
+
+
+@functools.lru_cache(maxsize=256)
+def _compile(text):
+    return _ENV.from_string(text)
+
+
+def template_for(settings, arch, config_format):
+    """Return the template text a node of ``arch`` gets, and its source."""
+    text = settings.for_arch(arch).templates.get(config_format)
+    if text:
+        return prec.Chosen(text, '[multiarch_%s]config_templates[%s]'
+                           % (arch, config_format), prec.ARCH_GROUP)
+    return prec.Chosen(builtin(TEMPLATES[config_format]),
+                       'built-in %s template' % config_format, prec.PROFILE)
+
+
+def render(template, config_format, **values):
+    """Render a node's config file.
+
+    :param template: template text.
+    :param config_format: for error messages.
+    :param values: ``label``, ``kernel``, ``ramdisk``, ``kernel_params``,
+        ``timeout``.
+    :returns: the file's text, ending with a newline.
+    """
+    try:
+        text = _compile(template).render(**values)
+    except jinja2.TemplateError as exc:
+        raise exception.ConfigError('Cannot render the %s template: %s'
+                                    % (config_format, exc)) from exc
+    return text if text.endswith('\n') else text + '\n'
+
+
+def shared_files():
+    """Files every architecture shares: GRUB's master config, boot.ipxe.
+
+    :returns: mapping relative path -> text.
+    """
+    return {'grub/grub.cfg': builtin(GRUB_MASTER_TEMPLATE),
+            'boot.ipxe': builtin(IPXE_SCRIPT_TEMPLATE)}
+
+
+class Locations:
+    """How a config file refers to the files it boots.
+
+    :param settings: the planner settings (servers, GRUB over HTTP).
+    :param config_format: the format being rendered.
+    :param image_root: ``tftp`` or ``http``: where kernel/ramdisk live.
+    :param node: node name for messages.
+    :param arch: architecture for messages.
+    """
+
+    def __init__(self, settings, config_format, image_root, node, arch):
+        self.settings = settings
+        self.format = config_format
+        self.image_root = image_root
+        self.node = node
+        self.arch = arch
+
+    def base(self):
+        """The prefix every path is appended to."""
+        if self.image_root == 'http':
+            url = settings_mod.http_url(self.settings, self.node, self.arch)
+            if self.format == 'grub':
+                scheme_less = url.split('://', 1)[1]
+                host, _, path = scheme_less.partition('/')
+                return '(http,%s)/%s' % (host, path + '/' if path else '')
+            return url + '/'
+        if self.format == 'petitboot':
+            return 'tftp://%s/' % settings_mod.tftp_server(
+                self.settings, self.node, self.arch)
+        return '/'
+
+    def ref(self, path):
+        """Return how the config names ``path`` (relative to its root)."""
+        return self.base() + safety.relpath(path)

@@ -1,0 +1,121 @@
+"""Plain, immutable settings the planner reads (no oslo.config here).
+
+``conf/`` builds these from the plugin's options; the driver adds the
+values of Ironic's own options; the CLI builds them from a conductor's
+ironic.conf. The planner never sees a ConfigOpts object.
+"""
+
+import dataclasses
+import types
+
+from ironic_multiarch import exception
+from ironic_multiarch import safety
+
+
+
+def _empty():
+    return dataclasses.field(
+        default_factory=lambda: types.MappingProxyType({}))
+
+
+def frozen(mapping):
+    """Return a read-only copy of a mapping (``None`` -> empty)."""
+    return types.MappingProxyType(dict(mapping or {}))
+
+
+@dataclasses.dataclass(frozen=True)
+class ArchSettings:
+    """One ``[multiarch_<arch>]`` group.
+
+    :param images: ``deploy_kernel``... -> href (only the ones set).
+    :param kernel_append_params: kernel arguments, or ``None``.
+    :param console: console argument, or ``None``.
+    :param loaders: boot method name -> loader name.
+    :param loader_paths: loader file name -> host path.
+    :param templates: config format -> template text (already read).
+    """
+
+    images: object = _empty()
+    kernel_append_params: object = None
+    console: object = None
+    loaders: object = _empty()
+    loader_paths: object = _empty()
+    templates: object = _empty()
+
+
+@dataclasses.dataclass(frozen=True)
+class IronicOptions:
+    """The values of Ironic's own options that take part in planning.
+
+    :param by_arch: option label (e.g. ``[conductor]deploy_kernel_by_arch``)
+        -> mapping arch -> value.
+    :param globals: option label (e.g. ``[conductor]deploy_kernel``) ->
+        value, for Ironic's single-architecture options.
+    :param loader_file_paths: ``[pxe]loader_file_paths`` (name -> path).
+    """
+
+    by_arch: object = _empty()
+    globals: object = _empty()
+    loader_file_paths: object = _empty()
+
+
+@dataclasses.dataclass(frozen=True)
+class Settings:
+    """Everything the planner needs besides the node's own facts.
+
+    :param enabled: canonical names of enabled architectures.
+    :param default_arch: architecture of nodes with no ``cpu_arch``.
+    :param global_options_arch: the architecture Ironic's global
+        single-architecture options are meant for.
+    :param aliases: extra alias -> canonical name.
+    :param arch: canonical name -> :class:`ArchSettings`.
+    :param ironic: :class:`IronicOptions`.
+    :param tftp_server: address firmware fetches TFTP files from.
+    :param http_url: base URL of the conductor's HTTP root.
+    :param loader_dir: directory (relative to the roots) holding one
+        sub-directory of loaders per architecture.
+    :param grub_http: GRUB fetches kernel and ramdisk over HTTP.
+    :param menu_timeout: seconds a boot menu waits (0: boot at once).
+    """
+
+    enabled: tuple = ()
+    default_arch: object = None
+    global_options_arch: object = 'x86_64'
+    aliases: object = _empty()
+    arch: object = _empty()
+    ironic: IronicOptions = dataclasses.field(default_factory=IronicOptions)
+    tftp_server: object = None
+    http_url: object = None
+    loader_dir: str = 'multiarch'
+    grub_http: bool = False
+    menu_timeout: int = 5
+
+    def for_arch(self, name):
+        """Return the :class:`ArchSettings` of an architecture."""
+        return self.arch.get(name) or ArchSettings()
+
+
+def tftp_server(settings, node, arch):
+    """Return the checked TFTP server address a node's firmware uses.
+
+    :raises MissingSetting: if none is configured.
+    """
+    if not settings.tftp_server:
+        raise exception.MissingSetting(
+            'its firmware boots over TFTP but no TFTP server is configured',
+            node=node, arch=arch, option='[pxe]tftp_server',
+            example='192.0.2.10')
+    return safety.server(settings.tftp_server, '[pxe]tftp_server')
+
+
+def http_url(settings, node, arch):
+    """Return the checked base URL of the conductor's HTTP root.
+
+    :raises MissingSetting: if none is configured.
+    """
+    if not settings.http_url:
+        raise exception.MissingSetting(
+            'its boot files are served over HTTP but no HTTP URL is '
+            'configured', node=node, arch=arch, option='[deploy]http_url',
+            example='http://192.0.2.10:8080')
+    return safety.url(settings.http_url, '[deploy]http_url')
