@@ -1,0 +1,110 @@
+"""Node fields (as the API returns them) -> :class:`~ironic_multiarch.plan.NodeFacts`.
+
+Shared by the driver and the CLI so both plan from the same facts. Only
+plain data comes in: dicts and lists as Ironic's objects or openstacksdk
+return them.
+"""
+
+from ironic_multiarch import plan
+
+BOOT_INTERFACE_IPXE = ('multiarch-ipxe', 'ipxe')
+#: driver_info keys the planner reads.
+DRIVER_INFO_KEYS = ('deploy_kernel', 'deploy_ramdisk', 'rescue_kernel',
+                    'rescue_ramdisk', 'kernel_append_params')
+
+
+def parse_capabilities(value):
+    """Parse Ironic capabilities (``"a:b,c:d"`` or a dict) into a dict."""
+    if isinstance(value, dict):
+        return dict(value)
+    caps = {}
+    for item in (value or '').split(','):
+        key, sep, val = item.partition(':')
+        if sep and key.strip():
+            caps[key.strip()] = val.strip()
+    return caps
+
+
+def boot_mode(properties, instance_info, node_boot_mode=None,
+              default='uefi'):
+    """The boot mode Ironic uses for a node, by Ironic's own order.
+
+    Secure boot forces ``uefi``; then ``instance_info/deploy_boot_mode``,
+    the instance and node ``boot_mode`` capabilities, the node's detected
+    ``boot_mode`` field, and finally ``[deploy]default_boot_mode``.
+    """
+    props_caps = parse_capabilities((properties or {}).get('capabilities'))
+    inst_caps = parse_capabilities((instance_info or {}).get('capabilities'))
+    if 'true' in (str(props_caps.get('secure_boot', '')).lower(),
+                  str(inst_caps.get('secure_boot', '')).lower()):
+        return 'uefi'
+    for value in ((instance_info or {}).get('deploy_boot_mode'),
+                  inst_caps.get('boot_mode'), props_caps.get('boot_mode'),
+                  node_boot_mode):
+        if value:
+            return str(value).lower()
+    return default
+
+
+def pxe_ports(ports):
+    """Return :class:`~ironic_multiarch.plan.Port` tuples of PXE ports.
+
+    :param ports: iterable of dicts with ``address``, ``pxe_enabled`` and
+        ``extra`` (``client-id``), sorted here by address so that the same
+        ports give the same plan whatever order the API lists them in.
+    """
+    result = []
+    for port in ports:
+        if port.get('pxe_enabled', True) is False:
+            continue
+        extra = port.get('extra') or {}
+        result.append(plan.Port((port.get('address') or '').lower(),
+                                extra.get('client-id')))
+    return tuple(sorted(result, key=lambda p: p.mac))
+
+
+def node_facts(node, ports, mode=plan.DEPLOY, extra_kernel_params=(),
+               default_boot_mode='uefi', resolved_boot_mode=None):
+    """Build the planner's facts from a node's fields.
+
+    :param node: dict with ``uuid``, ``name``, ``properties``,
+        ``driver_info``, ``instance_info``, ``boot_interface`` and
+        optionally ``boot_mode``.
+    :param ports: the node's ports (see :func:`pxe_ports`).
+    :param mode: ``deploy``, ``rescue`` or ``instance``.
+    :param extra_kernel_params: arguments the conductor adds.
+    :param default_boot_mode: Ironic's ``[deploy]default_boot_mode``.
+    :param resolved_boot_mode: the boot mode, when the caller already
+        asked Ironic for it (the driver does).
+    :returns: :class:`~ironic_multiarch.plan.NodeFacts`.
+    """
+    properties = node.get('properties') or {}
+    instance_info = node.get('instance_info') or {}
+    driver_info = node.get('driver_info') or {}
+    return plan.NodeFacts(
+        uuid=node.get('uuid'), name=node.get('name'),
+        cpu_arch=properties.get('cpu_arch'),
+        boot_mode=resolved_boot_mode or boot_mode(
+            properties, instance_info, node.get('boot_mode'),
+            default_boot_mode),
+        ports=pxe_ports(ports), mode=mode,
+        driver_info={k: driver_info[k] for k in DRIVER_INFO_KEYS
+                     if driver_info.get(k) not in (None, '')},
+        instance_info={k: instance_info[k] for k in ('kernel', 'ramdisk')
+                       if instance_info.get(k)},
+        ipxe=node.get('boot_interface') in BOOT_INTERFACE_IPXE,
+        extra_kernel_params=tuple(extra_kernel_params))
+
+
+def agent_kernel_params(api_url, debug=False):
+    """The arguments Ironic adds for its agent ramdisk.
+
+    :param api_url: Ironic API URL the agent calls back (``ipa-api-url``).
+    :param debug: Ironic's ``[DEFAULT]debug`` (adds ``ipa-debug=1``).
+    """
+    params = []
+    if debug:
+        params.append('ipa-debug=1')
+    if api_url:
+        params.append('ipa-api-url=%s' % api_url)
+    return tuple(params)
