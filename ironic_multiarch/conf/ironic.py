@@ -1,0 +1,83 @@
+"""Reads the Ironic options that take part in planning.
+
+In the conductor they are Ironic's own registered options; in the CLI,
+which may run where Ironic is not installed, :func:`register_mirror`
+registers the same names on a private ``ConfigOpts`` to read a
+conductor's ironic.conf. Options a release lacks are skipped.
+"""
+
+from oslo_config import cfg
+
+from ironic_multiarch import settings as settings_mod
+
+#: Ironic's per-architecture options (group, name).
+BY_ARCH = (('conductor', 'deploy_kernel_by_arch'),
+           ('conductor', 'deploy_ramdisk_by_arch'),
+           ('conductor', 'rescue_kernel_by_arch'),
+           ('conductor', 'rescue_ramdisk_by_arch'),
+           ('pxe', 'pxe_bootfile_name_by_arch'),
+           ('pxe', 'ipxe_bootfile_name_by_arch'))
+#: Ironic's single-architecture options (group, name).
+GLOBALS = (('conductor', 'deploy_kernel'), ('conductor', 'deploy_ramdisk'),
+           ('conductor', 'rescue_kernel'), ('conductor', 'rescue_ramdisk'),
+           ('pxe', 'kernel_append_params'))
+#: Other values the plan depends on (group, name).
+SERVERS = (('pxe', 'tftp_server'), ('pxe', 'tftp_root'),
+           ('deploy', 'http_url'), ('deploy', 'http_root'),
+           ('deploy', 'default_boot_mode'),
+           ('service_catalog', 'endpoint_override'))
+
+
+def _get(conf, group, name):
+    try:
+        return getattr(conf[group] if group != 'DEFAULT' else conf, name)
+    except (cfg.NoSuchOptError, cfg.NoSuchGroupError, AttributeError):
+        return None
+
+
+def read(conf):
+    """Return Ironic's planning options as plain data.
+
+    :param conf: a ``ConfigOpts`` with Ironic's options (or the mirror).
+    :returns: ``(IronicOptions, values)`` where ``values`` maps
+        ``'group/name'`` of :data:`SERVERS` and ``'DEFAULT/debug'`` to
+        their values.
+    """
+    options = settings_mod.IronicOptions(
+        by_arch=settings_mod.frozen({
+            '[%s]%s' % (g, n): settings_mod.frozen(_get(conf, g, n) or {})
+            for g, n in BY_ARCH}),
+        globals=settings_mod.frozen({'[%s]%s' % (g, n): _get(conf, g, n)
+                                     for g, n in GLOBALS}),
+        loader_file_paths=settings_mod.frozen(
+            _get(conf, 'pxe', 'loader_file_paths') or {}))
+    values = {'%s/%s' % (g, n): _get(conf, g, n) for g, n in SERVERS}
+    values['DEFAULT/debug'] = bool(_get(conf, 'DEFAULT', 'debug'))
+    return options, values
+
+
+def register_mirror(conf):
+    """Register Ironic's planning options on a private ``ConfigOpts``.
+
+    Defaults are Ironic's, so reading a conductor's ironic.conf gives the
+    values the conductor sees.
+    """
+    for group, name in BY_ARCH:
+        conf.register_opt(cfg.DictOpt(name, default={}), group=group)
+    for group, name in GLOBALS[:4]:
+        conf.register_opt(cfg.StrOpt(name), group=group)
+    conf.register_opts([
+        cfg.StrOpt('kernel_append_params', default='nofb vga=normal'),
+        cfg.DictOpt('loader_file_paths', default={}),
+        cfg.StrOpt('tftp_server', default='$my_ip'),
+        cfg.StrOpt('tftp_root', default='/tftpboot'),
+    ], group='pxe')
+    conf.register_opts([
+        cfg.StrOpt('http_url'),
+        cfg.StrOpt('http_root', default='/httpboot'),
+        cfg.StrOpt('default_boot_mode', default='uefi'),
+    ], group='deploy')
+    conf.register_opt(cfg.StrOpt('endpoint_override'),
+                      group='service_catalog')
+    conf.register_opts([cfg.StrOpt('my_ip', default='127.0.0.1'),
+                        cfg.BoolOpt('debug', default=False)])
