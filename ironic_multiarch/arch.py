@@ -69,7 +69,7 @@ def normalize(value, known, aliases=None):
     known = tuple(known)
     table = dict(ALIASES)
     table.update({k.lower(): v for k, v in (aliases or {}).items()})
-    if not isinstance(value, str) or not _WELL_FORMED.match(value):
+    if not isinstance(value, str) or not _WELL_FORMED.fullmatch(value):
         raise ValueError('%r is not a CPU architecture; accepted: %s'
                          % (value, accepted(known, table)))
     lowered = value.lower()

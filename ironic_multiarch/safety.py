@@ -29,7 +29,8 @@ _URL = re.compile(r'^https?://(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)'
 
 
 def _check(pattern, value, what, node, arch, option, example):
-    if not isinstance(value, str) or not pattern.match(value):
+    # fullmatch: ``$`` alone also matches before a trailing newline.
+    if not isinstance(value, str) or not pattern.fullmatch(value):
         raise exception.UnsafeValue(
             '%s %r is not acceptable' % (what, value), node=node, arch=arch,
             option=option, example=example)
@@ -93,16 +94,16 @@ def href(value, node, arch, option):
                   'http://images.example.com/ipa-%s.kernel' % (arch or 'arch'))
 
 
-def server(value, option):
+def server(value, option, node=None, arch=None):
     """Return a server address fit for a URL, or raise."""
-    return _check(_SERVER, value, 'server address', None, None, option,
+    return _check(_SERVER, value, 'server address', node, arch, option,
                   '192.0.2.10')
 
 
-def url(value, option):
+def url(value, option, node=None, arch=None):
     """Return an http(s) base URL with no trailing slash, or raise."""
     value = value.rstrip('/') if isinstance(value, str) else value
-    return _check(_URL, value, 'URL', None, None, option,
+    return _check(_URL, value, 'URL', node, arch, option,
                   'http://192.0.2.10:8080')
 
 

@@ -105,7 +105,8 @@ def tftp_server(settings, node, arch):
             'its firmware boots over TFTP but no TFTP server is configured',
             node=node, arch=arch, option='[pxe]tftp_server',
             example='192.0.2.10')
-    return safety.server(settings.tftp_server, '[pxe]tftp_server')
+    return safety.server(settings.tftp_server, '[pxe]tftp_server', node,
+                         arch)
 
 
 def http_url(settings, node, arch):
@@ -118,4 +119,4 @@ def http_url(settings, node, arch):
             'its boot files are served over HTTP but no HTTP URL is '
             'configured', node=node, arch=arch, option='[deploy]http_url',
             example='http://192.0.2.10:8080')
-    return safety.url(settings.http_url, '[deploy]http_url')
+    return safety.url(settings.http_url, '[deploy]http_url', node, arch)
