@@ -25,22 +25,24 @@ def parse_capabilities(value):
     return caps
 
 
-def boot_mode(properties, instance_info, node_boot_mode=None,
+def boot_mode(properties, instance_info, driver_internal_info=None,
               default='uefi'):
-    """The boot mode Ironic uses for a node, by Ironic's own order.
+    """The boot mode Ironic uses for a node, in Ironic's own order.
 
-    Secure boot forces ``uefi``; then ``instance_info/deploy_boot_mode``,
-    the instance and node ``boot_mode`` capabilities, the node's detected
-    ``boot_mode`` field, and finally ``[deploy]default_boot_mode``.
+    Secure boot requested in ``instance_info/capabilities`` forces
+    ``uefi``; then the instance's ``boot_mode`` capability,
+    ``instance_info/deploy_boot_mode``, the node's ``boot_mode``
+    capability, ``driver_internal_info/deploy_boot_mode`` and finally
+    ``[deploy]default_boot_mode``.
     """
     props_caps = parse_capabilities((properties or {}).get('capabilities'))
     inst_caps = parse_capabilities((instance_info or {}).get('capabilities'))
-    if 'true' in (str(props_caps.get('secure_boot', '')).lower(),
-                  str(inst_caps.get('secure_boot', '')).lower()):
+    if str(inst_caps.get('secure_boot', '')).lower() == 'true':
         return 'uefi'
-    for value in ((instance_info or {}).get('deploy_boot_mode'),
-                  inst_caps.get('boot_mode'), props_caps.get('boot_mode'),
-                  node_boot_mode):
+    for value in (inst_caps.get('boot_mode'),
+                  (instance_info or {}).get('deploy_boot_mode'),
+                  props_caps.get('boot_mode'),
+                  (driver_internal_info or {}).get('deploy_boot_mode')):
         if value:
             return str(value).lower()
     return default
@@ -69,7 +71,7 @@ def node_facts(node, ports, mode=plan.DEPLOY, extra_kernel_params=(),
 
     :param node: dict with ``uuid``, ``name``, ``properties``,
         ``driver_info``, ``instance_info``, ``boot_interface`` and
-        optionally ``boot_mode``.
+        optionally ``driver_internal_info``.
     :param ports: the node's ports (see :func:`pxe_ports`).
     :param mode: ``deploy``, ``rescue`` or ``instance``.
     :param extra_kernel_params: arguments the conductor adds.
@@ -85,7 +87,7 @@ def node_facts(node, ports, mode=plan.DEPLOY, extra_kernel_params=(),
         uuid=node.get('uuid'), name=node.get('name'),
         cpu_arch=properties.get('cpu_arch'),
         boot_mode=resolved_boot_mode or boot_mode(
-            properties, instance_info, node.get('boot_mode'),
+            properties, instance_info, node.get('driver_internal_info'),
             default_boot_mode),
         ports=pxe_ports(ports), mode=mode,
         driver_info={k: driver_info[k] for k in DRIVER_INFO_KEYS
@@ -96,15 +98,28 @@ def node_facts(node, ports, mode=plan.DEPLOY, extra_kernel_params=(),
         extra_kernel_params=tuple(extra_kernel_params))
 
 
-def agent_kernel_params(api_url, debug=False):
-    """The arguments Ironic adds for its agent ramdisk.
+def ramdisk_kernel_params(ramdisk_params, debug=False):
+    """The arguments Ironic adds for its ramdisk, in Ironic's order.
 
-    :param api_url: Ironic API URL the agent calls back (``ipa-api-url``).
+    :param ramdisk_params: what the deploy interface passes to
+        ``prepare_ramdisk`` (``{'ipa-api-url': ...}``); a ``None`` value
+        gives a bare flag.
     :param debug: Ironic's ``[DEFAULT]debug`` (adds ``ipa-debug=1``).
+    :returns: tuple of arguments.
     """
-    params = []
-    if debug:
-        params.append('ipa-debug=1')
-    if api_url:
-        params.append('ipa-api-url=%s' % api_url)
+    params = ['ipa-debug=1'] if debug else []
+    for key, value in (ramdisk_params or {}).items():
+        if key == 'ipa-debug' and debug:
+            continue
+        params.append(key if value is None else '%s=%s' % (key, value))
     return tuple(params)
+
+
+def agent_kernel_params(api_url, debug=False):
+    """The arguments Ironic's agent deploy adds: ``ipa-api-url`` (+debug).
+
+    :param api_url: Ironic API URL the agent calls back.
+    :param debug: Ironic's ``[DEFAULT]debug``.
+    """
+    return ramdisk_kernel_params({'ipa-api-url': api_url} if api_url else {},
+                                 debug)

@@ -191,8 +191,8 @@ def _method(facts, profile, node):
     return boot_mode, method
 
 
-def _loader(facts, settings, profile, method, node):
-    if facts.ipxe and method.ipxe_loader:
+def _loader(ipxe, settings, profile, method, node):
+    if ipxe and method.ipxe_loader:
         return prec.Chosen(method.ipxe_loader,
                            'boot interface multiarch-ipxe', prec.NODE)
     group = '[multiarch_%s]loaders' % profile.name
@@ -324,7 +324,7 @@ def plan(facts, settings, profiles):
     arch = resolve_arch(facts, settings, profiles)
     profile = profiles[arch.value]
     boot_mode, method = _method(facts, profile, node)
-    loader = _loader(facts, settings, profile, method, node)
+    loader = _loader(facts.ipxe, settings, profile, method, node)
     fmt = loader.value.config_format
     ports = tuple(
         Port(safety.mac(p.mac, node, profile.name),
@@ -372,3 +372,23 @@ def plan(facts, settings, profiles):
         dhcp_options=dhcp.options_for(settings, method, loader.value, uuid,
                                       facts.ipxe, node, profile.name),
         loader_files=_loader_files(settings, profile, loader.value))
+
+
+def loader_inventory(settings, profiles):
+    """Every loader file the enabled architectures may be served.
+
+    For each enabled architecture and boot method: the files of the
+    loader the PXE interface uses and of the iPXE interface's loader.
+
+    :returns: tuple of :class:`LoaderFile`, without duplicates.
+    """
+    files = []
+    for name in settings.enabled:
+        profile = profiles[name]
+        for method in profile.methods:
+            for ipxe in (False, True):
+                chosen = _loader(ipxe, settings, profile, method, name)
+                for item in _loader_files(settings, profile, chosen.value):
+                    if item not in files:
+                        files.append(item)
+    return tuple(files)

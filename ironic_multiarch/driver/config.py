@@ -1,0 +1,41 @@
+"""Bridges Ironic's configuration to the planner's settings."""
+
+from oslo_config import cfg
+
+from ironic_multiarch import conf as ma_conf
+from ironic_multiarch.conf import ironic as ironic_conf
+from ironic_multiarch.conf import loading
+from ironic_multiarch.conf import multiarch
+from ironic_multiarch.profiles import loader
+
+CONF = cfg.CONF
+
+
+def register_opts():
+    """Register the plugin's options on Ironic's CONF (idempotent)."""
+    profiles = loader.installed()
+    ma_conf.register_opts(CONF, profiles)
+    return profiles
+
+
+def load():
+    """Return ``(profiles, settings, ironic_values)`` for this conductor.
+
+    :raises ConfigError: if a plugin setting is inconsistent.
+    """
+    profiles = register_opts()
+    options, values = ironic_conf.read(CONF)
+    settings = loading.build_settings(
+        CONF, profiles, ironic=options, tftp_server=values['pxe/tftp_server'],
+        http_url=values['deploy/http_url'])
+    return profiles, settings, values
+
+
+def roots():
+    """The TFTP and HTTP roots of this conductor."""
+    return {'tftp': CONF.pxe.tftp_root, 'http': CONF.deploy.http_root}
+
+
+def place_loaders_enabled():
+    """Whether the interfaces place loaders when they start."""
+    return CONF[multiarch.GROUP].place_loaders

@@ -1,0 +1,154 @@
+"""Writes plans into the TFTP and HTTP roots, atomically.
+
+Firmware may read any file at any moment, so every file and link is
+created under a temporary name in its own directory and renamed into
+place: a booting node sees the old file or the new one, never half of
+one. No Ironic import: the driver passes the roots in.
+"""
+
+import logging
+import os
+import shutil
+import tempfile
+
+from ironic_multiarch import paths
+from ironic_multiarch import safety
+
+LOG = logging.getLogger(__name__)
+
+
+def _target(root, relpath):
+    return os.path.join(root, safety.relpath(relpath))
+
+
+def write_file(root, relpath, data, mode=0o644):
+    """Atomically write ``data`` (str or bytes) at ``root/relpath``."""
+    dest = _target(root, relpath)
+    directory = os.path.dirname(dest)
+    os.makedirs(directory, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix='.tmp-', dir=directory)
+    try:
+        with os.fdopen(fd, 'wb') as f:
+            f.write(data.encode('utf-8') if isinstance(data, str) else data)
+        os.chmod(tmp, mode)
+        os.replace(tmp, dest)
+    except BaseException:
+        _unlink(tmp)
+        raise
+    return dest
+
+
+def copy_file(root, relpath, source, mode=0o644):
+    """Atomically copy the host file ``source`` to ``root/relpath``."""
+    dest = _target(root, relpath)
+    directory = os.path.dirname(dest)
+    os.makedirs(directory, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix='.tmp-', dir=directory)
+    os.close(fd)
+    try:
+        shutil.copyfile(source, tmp)
+        os.chmod(tmp, mode)
+        os.replace(tmp, dest)
+    except BaseException:
+        _unlink(tmp)
+        raise
+    return dest
+
+
+def link(root, relpath, target_relpath):
+    """Atomically point the symlink ``root/relpath`` at a file of the root.
+
+    The link is relative, so the tree can be served from any mount point.
+    """
+    dest = _target(root, relpath)
+    directory = os.path.dirname(dest)
+    os.makedirs(directory, exist_ok=True)
+    target = os.path.relpath(_target(root, target_relpath), directory)
+    tmp = os.path.join(directory, '.tmp-link-%s' % os.urandom(6).hex())
+    os.symlink(target, tmp)
+    try:
+        os.replace(tmp, dest)
+    except BaseException:
+        _unlink(tmp)
+        raise
+    return dest
+
+
+def _unlink(path):
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
+
+
+def remove(root, relpath):
+    """Remove ``root/relpath`` if it exists (file or link)."""
+    _unlink(_target(root, relpath))
+
+
+def write_plan(roots, plan):
+    """Write a plan's config, then its per-MAC links; drop stale links.
+
+    Kernel and ramdisk must already be in place, so that firmware that
+    finds the config finds what it boots.
+
+    :param roots: mapping ``'tftp'``/``'http'`` -> directory.
+    :param plan: :class:`~ironic_multiarch.plan.BootPlan`.
+    :returns: the absolute config path.
+    """
+    root = roots[plan.config_root]
+    config = write_file(root, plan.config_path, plan.config_text)
+    for name in plan.links:
+        link(root, name, plan.config_path)
+    for root_name, name in plan.stale_links:
+        if roots.get(root_name):
+            remove(roots[root_name], name)
+    return config
+
+
+def remove_node(roots, uuid, macs, client_ids=None):
+    """Remove everything of a node: per-MAC links first, then its folder.
+
+    Links go first so that no firmware is pointed at a missing file.
+
+    :param roots: mapping root name -> directory.
+    :param uuid: the node UUID.
+    :param macs: MAC addresses of all its ports.
+    :param client_ids: mapping MAC -> client id, if any.
+    """
+    uuid = safety.uuid(uuid)
+    for root in filter(None, roots.values()):
+        for mac in macs:
+            for name in paths.all_mac_links(
+                    mac.lower(), (client_ids or {}).get(mac)):
+                remove(root, name)
+        shutil.rmtree(_target(root, paths.node_dir(uuid)),
+                      ignore_errors=True)
+
+
+def place_loaders(roots, loader_files, shared):
+    """Copy loader files and write the shared configs into every root.
+
+    :param roots: mapping root name -> directory (both get the loaders).
+    :param loader_files: iterable of
+        :class:`~ironic_multiarch.plan.LoaderFile`; those without a
+        source or whose source is absent are skipped and returned.
+    :param shared: mapping relative path -> text written into every root.
+    :returns: list of loader files that could not be placed.
+    """
+    missing = []
+    seen = set()
+    for item in loader_files:
+        if item.path in seen:
+            continue
+        seen.add(item.path)
+        source = item.source.value if item.source else None
+        if not source or not os.path.isfile(source):
+            missing.append(item)
+            continue
+        for root in filter(None, roots.values()):
+            copy_file(root, item.path, source)
+    for root in filter(None, roots.values()):
+        for relpath, text in shared.items():
+            write_file(root, relpath, text)
+    return missing
