@@ -37,6 +37,10 @@ BOOT_INTERFACES = ('multiarch-pxe', 'multiarch-ipxe', 'pxe', 'ipxe', 'fake')
 #: (aborting from ``wait call-back`` needs 1.110 on Ironic 39.0.0).
 PROVISION_MICROVERSION = '1.110'
 
+#: What Ironic's process manager (cotyledon) logs when a worker dies; at
+#: start it means a crash loop (e.g. an enabled interface cannot load).
+_WORKER_DIED = 'exited with status'
+
 _INTERFACES = {
     'enabled_bios_interfaces': 'no-bios,fake',
     'enabled_console_interfaces': 'no-console,fake',
@@ -223,6 +227,8 @@ class StandaloneIronic(object):
                           self.path('locks'), self.path('images'),
                           self.path('master_images')):
             os.makedirs(directory, exist_ok=True)
+        # Ironic's dnsmasq provider reads the lease file: it must exist.
+        open(self.path('dnsmasq', 'leases'), 'a').close()
         parser = configparser.RawConfigParser()
         parser.optionxform = str
         for group, options in self.config().items():
@@ -259,7 +265,7 @@ class StandaloneIronic(object):
                   {'pid': self.process.pid, 'url': self.url})
         deadline = time.monotonic() + self.start_timeout
         while time.monotonic() < deadline:
-            if self.process.poll() is not None:
+            if self.process.poll() is not None or self._worker_died():
                 break
             try:
                 if requests.get(self.url + '/v1', timeout=2).ok:
@@ -268,12 +274,21 @@ class StandaloneIronic(object):
                 pass
             time.sleep(0.2)
         status = self.process.poll()
+        reason = ('exited with status %s' % status if status is not None
+                  else 'its worker died' if self._worker_died()
+                  else 'timed out after %ss' % self.start_timeout)
         self.stop()
         raise IronicStartError(
             'Ironic did not answer on %s/v1 (%s); last log lines of %s:\n%s'
-            % (self.url, 'exited with %s' % status if status is not None
-               else 'timed out after %ss' % self.start_timeout,
-               self.log_file, self.log_tail()))
+            % (self.url, reason, self.log_file, self.log_tail()))
+
+    def _worker_died(self):
+        """Whether the log shows a worker exit (a crash loop at start)."""
+        try:
+            with open(self.log_file, errors='replace') as log:
+                return _WORKER_DIED in log.read()
+        except OSError:
+            return False
 
     def pids(self):
         """Return the ids of every live process of this Ironic."""
