@@ -216,8 +216,12 @@ def _loader(ipxe, settings, profile, method, node):
     for level, source, value in prec.by_arch(settings, profile, option):
         if value and loader.bootfile:
             name = safety.file_name(value, node, profile.name, source)
-            files = (name,) + tuple(f for f in loader.files[1:]
-                                    if f != name)
+            known = [ld for ld in method.loaders if ld.bootfile == name]
+            if known:
+                return prec.Chosen(known[0], source, level)
+            # Keep the default loader's files: a renamed shim still
+            # loads GRUB from its own directory.
+            files = (name,) + tuple(f for f in loader.files if f != name)
             return prec.Chosen(dataclasses.replace(
                 loader, bootfile=name, files=files), source, level)
     return prec.Chosen(loader, 'profile %s' % profile.name, prec.PROFILE)
@@ -315,7 +319,7 @@ def plan(facts, settings, profiles):
     :raises PlanError: (a subclass) naming the node, architecture, option
         to set and an example value.
     """
-    uuid = safety.uuid(facts.uuid)
+    uuid = safety.uuid(facts.uuid, facts.cpu_arch)
     node = facts.name or uuid
     if facts.mode not in MODES:
         raise exception.InvalidSetting('mode %r is not one of %s'
