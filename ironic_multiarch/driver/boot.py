@@ -168,6 +168,7 @@ class MultiarchBootMixin(object):
     def _write(self, task, boot_plan):
         roots = config.roots()
         image_root = roots[boot_plan.image_root]
+        os.makedirs(os.path.join(image_root, boot_plan.node), exist_ok=True)
         compat.fetch_images(task, [
             (boot_plan.kernel.value,
              os.path.join(image_root, boot_plan.kernel_path)),
