@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Runs the driver and functional tests against every supported Ironic
+# release (2024.1, 2025.1, 2026.2), each in its own virtualenv.
+set -uo pipefail
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+RELEASES=${RELEASES:-"24.1.5 29.0.6 39.0.0"}
+status=0
+for version in $RELEASES; do
+    log=$(mktemp)
+    if IRONIC_VERSION=$version VENV=$TOP/.venv-$version \
+            bash "$TOP/tools/test.sh" -q tests/driver tests/functional \
+            >"$log" 2>&1; then
+        result=ok
+    else
+        result=FAILED
+        status=1
+    fi
+    echo "ironic $version: $result: $(grep -E '(passed|failed|error)' "$log" | tail -n 1)"
+    [ "$result" = ok ] || tail -n 30 "$log"
+    rm -f "$log"
+done
+exit $status
