@@ -1,0 +1,272 @@
+"""``ironic-multiarch audit``: the whole fleet against the planner.
+
+Two paginated listings (nodes and ports, only the fields needed), never
+one request per node. Every node is checked from plain data by
+:func:`audit`, which unit tests call directly.
+"""
+
+import collections
+import dataclasses
+import os
+import sys
+
+from ironic_multiarch.cmd import common
+from ironic_multiarch.cmd import plan as plan_cmd
+from ironic_multiarch import exception
+from ironic_multiarch import facts as facts_mod
+from ironic_multiarch import plan as planner
+
+#: Boot interfaces of this plugin.
+MULTIARCH_INTERFACES = ('multiarch-pxe', 'multiarch-ipxe')
+#: Ironic's own network boot interfaces, which ignore cpu_arch.
+STOCK_NETBOOT_INTERFACES = ('pxe', 'ipxe', 'http', 'http-ipxe')
+DEFAULT_PAGE_SIZE = 1000
+
+NO_CPU_ARCH = 'no-cpu-arch'
+UNKNOWN_CPU_ARCH = 'unknown-cpu-arch'
+BOOT_MODE = 'impossible-boot-mode'
+NO_IMAGES = 'no-images'
+NOT_MULTIARCH = 'not-multiarch-aware'
+LOADER_MISSING = 'loader-missing'
+PLAN_FAILED = 'plan-failed'
+
+
+@dataclasses.dataclass(frozen=True)
+class Problem:
+    """Something that stops a node from booting right."""
+
+    node: str
+    name: object
+    code: str
+    message: str
+
+    def as_dict(self):
+        """Plain-data form."""
+        return dataclasses.asdict(self)
+
+
+@dataclasses.dataclass
+class Report:
+    """The result of an audit.
+
+    :param summary: ``(arch, boot mode, interface)`` -> ``[nodes,
+        nodes with problems]``.
+    :param problems: list of :class:`Problem`, by node then code.
+    :param notes: remarks on what could not be checked.
+    """
+
+    summary: dict
+    problems: list
+    notes: list
+    nodes: int = 0
+    ports: int = 0
+
+    def as_dict(self):
+        """Plain-data form (the JSON output)."""
+        return {
+            'nodes': self.nodes, 'ports': self.ports,
+            'summary': [{'arch': a, 'boot_mode': b, 'interface': i,
+                         'nodes': n, 'with_problems': p}
+                        for (a, b, i), (n, p) in sorted(self.summary.items())],
+            'problems': [p.as_dict() for p in self.problems],
+            'notes': list(self.notes)}
+
+
+def _classify(exc):
+    if isinstance(exc, exception.MissingSetting) and (
+            'kernel' in exc.problem or 'ramdisk' in exc.problem):
+        return NO_IMAGES
+    return PLAN_FAILED
+
+
+def check_node(node, ports, settings, profiles, fleet_arches=(),
+               extra_kernel_params=(), default_boot_mode='uefi',
+               file_root=None, _exists=None):
+    """Check one node; return ``(arch, boot mode, problems)``.
+
+    :param node: node dict (API fields).
+    :param ports: the node's port dicts.
+    :param settings: planner settings.
+    :param profiles: installed profiles by name.
+    :param fleet_arches: every architecture in the fleet (more than one:
+        stock network boot interfaces are a problem).
+    :param extra_kernel_params: what the conductor adds in deploy mode.
+    :param default_boot_mode: ``[deploy]default_boot_mode``.
+    :param file_root: a readable TFTP root to look for loader files in,
+        or ``None`` not to look.
+    """
+    uuid, name = node.get('uuid'), node.get('name')
+    interface = node.get('boot_interface') or ''
+    problems = []
+
+    def add(code, message):
+        problems.append(Problem(uuid, name, code, message))
+
+    facts = facts_mod.node_facts(node, ports, mode=planner.DEPLOY,
+                                 extra_kernel_params=extra_kernel_params,
+                                 default_boot_mode=default_boot_mode)
+    try:
+        arch = planner.resolve_arch(facts, settings, profiles).value
+    except exception.MissingSetting as exc:
+        add(NO_CPU_ARCH, str(exc))
+        return '(none)', facts.boot_mode, problems
+    except exception.PlanError as exc:
+        add(UNKNOWN_CPU_ARCH, str(exc))
+        return str(facts.cpu_arch), facts.boot_mode, problems
+    profile = profiles[arch]
+    if interface in STOCK_NETBOOT_INTERFACES and len(set(fleet_arches)) > 1:
+        add(NOT_MULTIARCH, 'Node %s (cpu_arch %s): boot interface %s ignores '
+            'cpu_arch in a fleet of %s. Set it to multiarch-%s, for example '
+            'openstack baremetal node set --boot-interface multiarch-%s %s.'
+            % (name or uuid, arch, interface,
+               ', '.join(sorted(set(fleet_arches))),
+               'ipxe' if 'ipxe' in interface else 'pxe',
+               'ipxe' if 'ipxe' in interface else 'pxe', name or uuid))
+    if interface not in MULTIARCH_INTERFACES:
+        return arch, facts.boot_mode, problems
+    bad_mode = (facts.boot_mode not in planner.BOOT_MODES
+                or profile.method_for(facts.boot_mode) is None)
+    try:
+        bp = planner.plan(facts, settings, profiles)
+    except exception.PlanError as exc:
+        add(BOOT_MODE if bad_mode else _classify(exc), str(exc))
+        return arch, facts.boot_mode, problems
+    if file_root is not None:
+        exists = _exists or os.path.exists
+        for f in bp.loader_files:
+            path = os.path.join(file_root, f.path)
+            if not exists(path):
+                add(LOADER_MISSING, 'Node %s (cpu_arch %s): loader file %s '
+                    'is missing. Copy it there%s.'
+                    % (name or uuid, arch, path,
+                       ' from %s' % f.source.value if f.source else
+                       ' or set [multiarch_%s]loader_paths' % arch))
+    return arch, facts.boot_mode, problems
+
+
+def audit(nodes, ports, settings, profiles, extra_kernel_params=(),
+          default_boot_mode='uefi', file_root=None, progress=None):
+    """Audit a fleet from plain data.
+
+    :param nodes: node dicts (API fields).
+    :param ports: port dicts with ``node_uuid``.
+    :param progress: optional :class:`~ironic_multiarch.cmd.common.Progress`.
+    :returns: :class:`Report`.
+    """
+    by_node = collections.defaultdict(list)
+    for port in ports:
+        by_node[port.get('node_uuid')].append(port)
+    aliases = dict(settings.aliases)
+    for name in settings.enabled:
+        if name in profiles:
+            aliases.update({a: name for a in profiles[name].aliases})
+    fleet = set()
+    for node in nodes:
+        value = (node.get('properties') or {}).get('cpu_arch')
+        if isinstance(value, str) and value:
+            fleet.add(aliases.get(value.lower(), value.lower()))
+    cache = {}
+
+    def exists(path):
+        if path not in cache:
+            cache[path] = os.path.exists(path)
+        return cache[path]
+
+    summary = collections.defaultdict(lambda: [0, 0])
+    problems = []
+    for n, node in enumerate(nodes, 1):
+        arch, boot_mode, found = check_node(
+            node, by_node.get(node.get('uuid'), ()), settings, profiles,
+            fleet, extra_kernel_params, default_boot_mode, file_root,
+            _exists=exists)
+        key = (arch, boot_mode or '', node.get('boot_interface') or '')
+        summary[key][0] += 1
+        if found:
+            summary[key][1] += 1
+            problems.extend(found)
+        if progress and n % 200 == 0:
+            progress.update('checked %d/%d nodes' % (n, len(nodes)))
+    if progress:
+        progress.done()
+    return Report(summary=dict(summary), problems=problems, notes=[],
+                  nodes=len(nodes), ports=len(ports))
+
+
+def add_arguments(parser):
+    """Add the ``audit`` arguments (not the cloud ones) to a parser."""
+    parser.add_argument('--page-size', type=int, default=DEFAULT_PAGE_SIZE,
+                        help='Items per API request (the API limit; '
+                             'default %d).' % DEFAULT_PAGE_SIZE)
+    parser.add_argument('--check-files', action='store_true',
+                        help='Also check that loader files exist in the '
+                             'TFTP root of this host (when readable).')
+    common.add_config_argument(parser)
+    common.add_format_argument(parser)
+
+
+def fetch(conn, page_size, progress=None):
+    """List every node and port: one paginated listing of each.
+
+    :returns: ``(nodes, ports)`` as plain dicts.
+    """
+    version = common.microversion(conn)
+    fields = [f for f in plan_cmd.NODE_FIELDS
+              if version != common.MIN_MICROVERSION or f != 'boot_mode']
+
+    def on_page(what):
+        return lambda count: progress and progress.update(
+            'listed %d %s' % (count, what))
+
+    nodes = common.list_all(conn, 'nodes', fields, page_size,
+                            version=version, on_page=on_page('nodes'))
+    ports = common.list_all(conn, 'ports', plan_cmd.PORT_FIELDS, page_size,
+                            version=version, on_page=on_page('ports'))
+    return nodes, ports
+
+
+def render(report, fmt='table'):
+    """Return the text ``audit`` prints for a report."""
+    if fmt == 'json':
+        return common.format_json(report.as_dict())
+    text = common.format_table(
+        ('ARCH', 'BOOT MODE', 'INTERFACE', 'NODES', 'WITH PROBLEMS'),
+        [(a, b, i, n, p) for (a, b, i), (n, p)
+         in sorted(report.summary.items())])
+    text += '\n%d nodes, %d ports, %d problems\n' % (
+        report.nodes, report.ports, len(report.problems))
+    if report.problems:
+        text += '\n' + common.format_table(
+            ('NODE', 'PROBLEM', 'DETAILS'),
+            [(p.name or p.node, p.code, p.message) for p in report.problems])
+    for note in report.notes:
+        text += 'note: %s\n' % note
+    return text
+
+
+def run(args, connect, out=None, err=None):
+    """Run ``audit``; exit status 1 when any problem is found."""
+    out = out or sys.stdout
+    err = err or sys.stderr
+    if args.page_size < 1:
+        raise common.UsageError('--page-size must be at least 1')
+    ctx = common.load_context(common.config_files(args.config_file))
+    settings = ctx.require_settings()
+    file_root, notes = None, []
+    if args.check_files:
+        root = ctx.values.get('pxe/tftp_root')
+        if root and os.access(root, os.R_OK | os.X_OK):
+            file_root = root
+        else:
+            notes.append('loader files not checked: TFTP root %s is not '
+                         'readable here' % root)
+    progress = common.Progress(err)
+    conn = connect()
+    nodes, ports = fetch(conn, args.page_size, progress)
+    report = audit(nodes, ports, settings, ctx.profiles,
+                   ctx.extra_kernel_params(planner.DEPLOY),
+                   ctx.default_boot_mode, file_root,
+                   progress if len(nodes) > 500 else None)
+    progress.done()
+    report.notes.extend(notes)
+    out.write(render(report, args.format))
+    return common.EXIT_PROBLEMS if report.problems else common.EXIT_OK

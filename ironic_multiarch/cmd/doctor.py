@@ -1,0 +1,206 @@
+"""``ironic-multiarch doctor``: is this conductor host ready to boot?
+
+Checks, against the conductor's ironic.conf: the plugin settings (as the
+conductor loads them), the TFTP/HTTP settings, every enabled
+architecture's loader files, its deploy and rescue images (``file://``
+present, ``http(s)://`` answering a HEAD request) and that a node of each
+architecture and boot method can be planned. Each check prints ``ok`` or
+``FAIL`` with what to set.
+"""
+
+import dataclasses
+import os
+import sys
+import urllib.parse
+
+from oslo_config import cfg
+
+from ironic_multiarch.cmd import common
+from ironic_multiarch import exception
+from ironic_multiarch import plan as planner
+
+OK = 'ok'
+FAIL = 'FAIL'
+#: Placeholder node the per-architecture checks plan.
+PROBE_UUID = '00000000-0000-0000-0000-000000000000'
+PROBE_MAC = '52:54:00:00:00:01'
+HEAD_TIMEOUT = 5
+
+
+@dataclasses.dataclass(frozen=True)
+class Check:
+    """The outcome of one check."""
+
+    name: str
+    status: str
+    detail: str
+
+    def as_dict(self):
+        """Plain-data form."""
+        return dataclasses.asdict(self)
+
+
+def head(url, timeout=HEAD_TIMEOUT):
+    """Return ``None`` if ``url`` answers a HEAD request, else the error."""
+    import requests
+
+    try:
+        resp = requests.head(url, timeout=timeout, allow_redirects=True)
+    except requests.RequestException as exc:
+        reason = getattr(exc, 'args', [''])[0]
+        reason = getattr(reason, 'reason', reason)
+        return 'HEAD %s failed: %s' % (url, type(exc).__name__ if not reason
+                                        else str(reason)[:160])
+    if resp.status_code >= 400:
+        return 'HTTP %s' % resp.status_code
+    return None
+
+
+def check_href(href, _head=head):
+    """Check an image reference; return ``None`` if fine, else the error."""
+    scheme = urllib.parse.urlparse(href).scheme
+    if scheme == 'file':
+        path = urllib.parse.urlparse(href).path
+        return None if os.path.isfile(path) else 'no file %s' % path
+    if scheme in ('http', 'https'):
+        return _head(href)
+    return None  # Glance image or other service: not checked here
+
+
+def _enabled_boot_interfaces(conf):
+    try:
+        conf.register_opt(cfg.ListOpt('enabled_boot_interfaces',
+                                      default=['ipxe', 'pxe']))
+    except cfg.DuplicateOptError:
+        pass
+    return list(conf.enabled_boot_interfaces)
+
+
+def run_checks(ctx, _head=head):
+    """Run every check.
+
+    :param ctx: :class:`~ironic_multiarch.cmd.common.Context`.
+    :returns: list of :class:`Check`.
+    """
+    checks = []
+
+    def add(name, error, ok_detail, fix=None):
+        if any(c.name == name for c in checks):
+            return
+        if error:
+            checks.append(Check(name, FAIL, error + ('. ' + fix if fix
+                                                       else '')))
+        else:
+            checks.append(Check(name, OK, ok_detail))
+
+    add('configuration', ctx.error and str(ctx.error),
+        'plugin settings load (%s)' % (', '.join(ctx.files) or 'defaults'))
+    settings = ctx.settings
+    if settings is None:
+        return checks
+    add('architectures', None if settings.enabled else 'none enabled',
+        ', '.join(settings.enabled),
+        'Set [multiarch]enabled_architectures, for example '
+        'x86_64,aarch64')
+    add('tftp_server', None if settings.tftp_server else 'not set',
+        str(settings.tftp_server),
+        'Set [pxe]tftp_server, for example 192.0.2.10')
+    interfaces = _enabled_boot_interfaces(ctx.conf)
+    ipxe = 'multiarch-ipxe' in interfaces
+    need_http = settings.grub_http or ipxe
+    add('http_url', None if settings.http_url or not need_http else
+        'not set, but %s needs it' % ('multiarch-ipxe' if ipxe
+                                     else '[multiarch]grub_http_delivery'),
+        settings.http_url or 'not set (UEFI HTTP boot not served)',
+        'Set [deploy]http_url, for example http://192.0.2.10:8080')
+    tftp_root = ctx.values.get('pxe/tftp_root')
+    http_root = ctx.values.get('deploy/http_root')
+    for option, root in (('[pxe]tftp_root', tftp_root),
+                         ('[deploy]http_root', http_root)):
+        add(option, None if root and os.path.isdir(root) else
+            'directory %s does not exist' % root, root,
+            'Create it or set %s' % option)
+    hrefs = {}
+    for name in settings.enabled:
+        profile = ctx.profiles[name]
+        for method in profile.methods:
+            for ipxe_node in ((False, True) if ipxe and method.ipxe_loader
+                              else (False,)):
+                _check_method(ctx, profile, method, ipxe_node, tftp_root,
+                              add, hrefs, _head)
+    return checks
+
+
+def _check_method(ctx, profile, method, ipxe_node, tftp_root, add, hrefs,
+                  _head):
+    settings = ctx.settings
+    label = '%s %s%s' % (profile.name, method.name,
+                         ' ipxe' if ipxe_node else '')
+    facts = planner.NodeFacts(
+        uuid=PROBE_UUID, cpu_arch=profile.name,
+        boot_mode=method.boot_modes[0], ports=(planner.Port(PROBE_MAC),),
+        ipxe=ipxe_node,
+        extra_kernel_params=ctx.extra_kernel_params(planner.DEPLOY))
+    try:
+        bp = planner.plan(facts, settings, ctx.profiles)
+    except exception.PlanError as exc:
+        add('%s plan' % label, '%s: %s' % (exc.problem, exc.option)
+            + (', for example %s' % exc.example if exc.example else ''),
+            '')
+        return
+    add('%s plan' % label, None, 'loader %s, %s config'
+        % (bp.loader.value, bp.config_format))
+    for f in bp.loader_files:
+        placed = tftp_root and os.path.isfile(os.path.join(tftp_root, f.path))
+        source = f.source.value if f.source else None
+        if placed:
+            add('%s loader %s' % (label, f.name), None,
+                os.path.join(tftp_root, f.path))
+        elif source and os.path.isfile(source):
+            add('%s loader %s' % (label, f.name), None,
+                '%s (from %s)' % (source, f.source.source))
+        else:
+            add('%s loader %s' % (label, f.name),
+                'not in %s and no source file%s'
+                % (os.path.join(tftp_root or '<tftp_root>', f.path),
+                   ' %s' % source if source else ''), '',
+                'Set [multiarch_%s]loader_paths, for example %s:/srv/'
+                'loaders/%s' % (profile.name, f.name, f.name))
+    if ipxe_node:
+        return
+    for role, chosen in (('deploy kernel', bp.kernel),
+                         ('deploy ramdisk', bp.ramdisk)):
+        if chosen.value not in hrefs:
+            hrefs[chosen.value] = check_href(chosen.value, _head)
+        add('%s %s' % (profile.name, role), hrefs[chosen.value],
+            '%s (%s)' % (chosen.value, chosen.source),
+            'Fix %s' % chosen.source)
+
+
+def render(checks, fmt='table'):
+    """Return the text ``doctor`` prints."""
+    if fmt == 'json':
+        return common.format_json([c.as_dict() for c in checks])
+    seen = list(checks)
+    lines = []
+    for c in seen:
+        lines.append('%-4s  %s: %s' % (c.status, c.name, c.detail))
+    failed = sum(1 for c in seen if c.status == FAIL)
+    lines.append('%d checks, %d failed' % (len(seen), failed))
+    return '\n'.join(lines) + '\n'
+
+
+def add_arguments(parser):
+    """Add the ``doctor`` arguments to a parser."""
+    common.add_config_argument(parser)
+    common.add_format_argument(parser)
+
+
+def run(args, connect=None, out=None, err=None):
+    """Run ``doctor``; exit status 1 when any check fails."""
+    out = out or sys.stdout
+    ctx = common.load_context(common.config_files(args.config_file))
+    checks = run_checks(ctx)
+    out.write(render(checks, args.format))
+    return (common.EXIT_PROBLEMS if any(c.status == FAIL for c in checks)
+            else common.EXIT_OK)

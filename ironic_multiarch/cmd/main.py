@@ -1,0 +1,89 @@
+"""The ``ironic-multiarch`` command: plan, audit, dnsmasq, doctor.
+
+Exit status: 0 everything is fine; 1 problems were found, a check failed
+or the node cannot be planned; 2 wrong usage, unreadable configuration,
+unreachable API or no such node.
+"""
+
+import argparse
+import sys
+
+from ironic_multiarch.cmd import audit
+from ironic_multiarch.cmd import common
+from ironic_multiarch.cmd import dnsmasq
+from ironic_multiarch.cmd import doctor
+from ironic_multiarch.cmd import plan
+from ironic_multiarch import exception
+
+#: command -> (module, help, needs the Bare Metal API)
+COMMANDS = {
+    'plan': (plan, 'Show how a node boots and where each value comes '
+                   'from.', True),
+    'audit': (audit, 'Check every node of the fleet; exit 1 on problems.',
+              True),
+    'dnsmasq': (dnsmasq, 'Print a dnsmasq configuration for nodes Ironic '
+                         'does not know yet.', False),
+    'doctor': (doctor, 'Check this conductor host against ironic.conf; '
+                       'exit 1 on a failure.', False),
+}
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose usage errors exit with status 2."""
+
+    def error(self, message):
+        self.print_usage(sys.stderr)
+        self.exit(common.EXIT_USAGE, '%s: error: %s\n' % (self.prog, message))
+
+
+def build_parser(argv=()):
+    """Return the argument parser.
+
+    :param argv: the command line; openstacksdk picks the options of the
+        authentication type it names.
+    """
+    parser = _Parser(
+        prog='ironic-multiarch',
+        description='Per-architecture network boot for Ironic: plan, '
+                    'audit, dnsmasq, doctor.',
+        epilog='Exit status: 0 ok, 1 problems found or plan failed, 2 '
+               'usage or configuration error.')
+    subs = parser.add_subparsers(dest='command', metavar='COMMAND',
+                                 parser_class=_Parser)
+    subs.required = True
+    for name, (module, help_text, cloud) in COMMANDS.items():
+        sub = subs.add_parser(name, help=help_text, description=help_text)
+        module.add_arguments(sub)
+        if cloud:
+            common.add_cloud_arguments(sub, list(argv))
+    return parser
+
+
+def main(argv=None, out=None, err=None):
+    """Entry point of the console script.
+
+    :param argv: arguments (default ``sys.argv[1:]``).
+    :returns: exit status.
+    """
+    argv = list(sys.argv[1:] if argv is None else argv)
+    out = out or sys.stdout
+    err = err or sys.stderr
+    args = build_parser(argv).parse_args(argv)
+    module = COMMANDS[args.command][0]
+    try:
+        if module is dnsmasq:
+            return module.run(args, None, out, err, argv=argv[1:])
+        return module.run(args, lambda: common.connect(args), out, err)
+    except common.UsageError as exc:
+        err.write('ironic-multiarch %s: error: %s\n' % (args.command, exc))
+        return common.EXIT_USAGE
+    except (exception.ConfigError, exception.ProfileLoadError) as exc:
+        err.write('ironic-multiarch %s: error: %s\n' % (args.command, exc))
+        return common.EXIT_USAGE
+    except RuntimeError as exc:
+        err.write('ironic-multiarch %s: error: %s\n' % (args.command, exc))
+        return common.EXIT_PROBLEMS
+
+
+if __name__ == '__main__':
+    sys.exit(main())
