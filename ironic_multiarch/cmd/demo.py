@@ -22,8 +22,8 @@ from ironic_multiarch import standalone
 
 LOG = logging.getLogger(__name__)
 
-_DHCP_BOOTFILE = re.compile(r'^(?:tag:[^,]+,)*(?:option:bootfile-name|67),'
-                            r'(\S+)$', re.M)
+#: DHCP options that only name the server (shown in the config file).
+_DHCP_SERVER_OPTS = ('66', '150', '255')
 _KERNEL = re.compile(r'^\s*(?:linux|linuxefi|kernel)\s+(?:--\S+\s+\S+\s+)*'
                      r'(\S+)', re.M | re.I)
 _RAMDISK = re.compile(r'^\s*(?:initrd|initrdefi)\s+(?:--\S+\s+\S+\s+)*(\S+)',
@@ -54,14 +54,32 @@ def failures(conn, node, interfaces=('boot', 'power', 'management')):
     return {i: result[i].reason for i in interfaces if not result[i].result}
 
 
+def dhcp_options(ironic, node):
+    """Parse the dnsmasq options file Ironic wrote for a node.
+
+    :returns: list of ``(tags, option, value)``; ``tags`` leaves out the
+        port's own tag.
+    """
+    opts = os.path.join(ironic.dnsmasq_opts_dir, 'ironic-%s.conf' % node.id)
+    result = []
+    with open(opts) as f:
+        for line in f.read().splitlines():
+            parts = line.split(',')
+            tags = [p[4:] for p in parts if p.startswith('tag:')]
+            rest = parts[len(tags):]
+            result.append((tags[1:], rest[0], ','.join(rest[1:])))
+    return result
+
+
 def read_boot(ironic, node):
     """Read back what a node will boot from the files Ironic wrote.
 
-    :returns: dict of loader, config, kernel, ramdisk, console.
+    :returns: dict of loader, config, kernel, ramdisk, console, dhcp.
     """
-    opts = os.path.join(ironic.dnsmasq_opts_dir, 'ironic-%s.conf' % node.id)
-    with open(opts) as f:
-        bootfiles = _DHCP_BOOTFILE.findall(f.read())
+    dhcp = dhcp_options(ironic, node)
+    bootfiles = [v for t, o, v in dhcp if o == '67' and t in ([], ['!ipxe'])]
+    if not bootfiles and any(o == '209' for t, o, v in dhcp):
+        bootfiles = ['(none: petitboot, 209)']
     configs = [os.path.join(root, node.id, 'config')
                for root in (ironic.tftp_root, ironic.http_root)]
     config = next(c for c in configs if os.path.exists(c))
@@ -70,7 +88,11 @@ def read_boot(ironic, node):
     kernel = _KERNEL.search(text)
     ramdisk = _RAMDISK.search(text) or _RAMDISK_ARG.search(text)
     consoles = dict.fromkeys(re.findall(r'\bconsole=(\S+)', text))
-    return {'loader': ' / '.join(bootfiles) or '-',
+    return {'loader': ' '.join(bootfiles) or '-',
+            'dhcp': ' '.join('%s%s=%s' % ('[%s]' % ','.join(t) if t else '',
+                                          o, v)
+                             for t, o, v in dhcp
+                             if o not in _DHCP_SERVER_OPTS),
             'config': os.path.relpath(config, ironic.workdir),
             'kernel': kernel.group(1) if kernel else '-',
             'ramdisk': ramdisk.group(1) if ramdisk else '-',
@@ -156,6 +178,9 @@ def run(workdir, driver):
             rows.append({k: _shorten(v, short) for k, v in row.items()})
         print_table(rows, ['node', 'arch', 'firmware', 'loader', 'config',
                            'kernel', 'ramdisk', 'console'])
+        say('\nDHCP options (dnsmasq opts files, [tag]option=value):')
+        for row in rows:
+            say('  %s: %s' % (row['node'], row['dhcp']))
         for root in (ironic.tftp_root, ironic.http_root):
             say()
             for line in tree(root, workdir):
