@@ -5,6 +5,8 @@ plain data comes in: dicts and lists as Ironic's objects or openstacksdk
 return them.
 """
 
+import json
+
 from ironic_multiarch import plan
 
 BOOT_INTERFACE_IPXE = ('multiarch-ipxe', 'ipxe')
@@ -25,6 +27,17 @@ def parse_capabilities(value):
     return caps
 
 
+def _instance_capabilities(instance_info):
+    """``instance_info/capabilities``: a dict or, as Nova sends it, JSON."""
+    value = (instance_info or {}).get('capabilities')
+    if isinstance(value, str) and value.strip().startswith('{'):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return {}
+    return parse_capabilities(value) if isinstance(value, (dict, str)) else {}
+
+
 def boot_mode(properties, instance_info, driver_internal_info=None,
               default='uefi'):
     """The boot mode Ironic uses for a node, in Ironic's own order.
@@ -36,7 +49,7 @@ def boot_mode(properties, instance_info, driver_internal_info=None,
     ``[deploy]default_boot_mode``.
     """
     props_caps = parse_capabilities((properties or {}).get('capabilities'))
-    inst_caps = parse_capabilities((instance_info or {}).get('capabilities'))
+    inst_caps = _instance_capabilities(instance_info)
     if str(inst_caps.get('secure_boot', '')).lower() == 'true':
         return 'uefi'
     for value in (inst_caps.get('boot_mode'),
