@@ -1,0 +1,49 @@
+"""Fixtures of the functional tests: one real Ironic with this plugin.
+
+Ironic (API and conductor in one process, sqlite, 127.0.0.1) runs as a
+subprocess, configured for the hybrid fleet of
+:mod:`ironic_multiarch.demo_fleet`: fake deploy images and dummy loaders
+per architecture, all ``file://`` inside the work directory. If Ironic
+cannot start, the fixture errors with the tail of Ironic's log: nothing is
+skipped.
+"""
+
+import os
+
+import pytest
+
+from ironic_multiarch import demo_fleet
+from ironic_multiarch import standalone
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark every test of this directory ``functional``."""
+    for item in items:
+        if str(item.fspath).startswith(HERE + os.sep):
+            item.add_marker(pytest.mark.functional)
+
+
+@pytest.fixture(scope='session')
+def ironic(tmp_path_factory):
+    """A running :class:`~ironic_multiarch.standalone.StandaloneIronic`.
+
+    Shared by the whole session and stopped at its end. Its work
+    directory holds the TFTP/HTTP roots (``ironic.tftp_root``,
+    ``ironic.http_root``), the dnsmasq files and ``ironic.log``.
+    """
+    workdir = str(tmp_path_factory.mktemp('ironic'))
+    server = standalone.StandaloneIronic(
+        workdir, extra_conf=demo_fleet.multiarch_conf(workdir))
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def conn(ironic):
+    """An openstacksdk connection to the running Ironic."""
+    return ironic.connection()

@@ -1,0 +1,53 @@
+"""The standalone Ironic starts with the plugin and stops completely."""
+
+import pytest
+
+from ironic_multiarch import standalone
+
+pytestmark = pytest.mark.functional
+
+
+def test_drivers_list_multiarch_hardware_types(ironic):
+    resp = ironic.request('GET', '/v1/drivers')
+    resp.raise_for_status()
+    names = {d['name'] for d in resp.json()['drivers']}
+    assert {'fake-hardware', 'multiarch-manual'} <= names
+
+
+def test_boot_interfaces_enabled(ironic):
+    resp = ironic.request('GET', '/v1/drivers/multiarch-manual',
+                          microversion='1.30')
+    resp.raise_for_status()
+    boot = resp.json()['enabled_boot_interfaces']
+    assert {'multiarch-pxe', 'multiarch-ipxe'} <= set(boot)
+
+
+def test_sdk_connection(conn):
+    assert 'multiarch-manual' in {d.name for d in conn.baremetal.drivers()}
+
+
+def test_stop_leaves_no_process(tmp_path):
+    server = standalone.StandaloneIronic(
+        str(tmp_path), hardware_types=['fake-hardware'],
+        boot_interfaces=['fake'])
+    with server:
+        pids = server.pids()
+        assert server.process.pid in pids
+        assert len(pids) >= 2, 'expected the master and its worker'
+        sid = server.process.pid
+        assert server.request('GET', '/v1').ok
+    assert server.process is None
+    assert standalone.session_pids(sid) == []
+    for pid in pids:
+        with pytest.raises(OSError):
+            open('/proc/%d/stat' % pid).close()
+
+
+def test_start_failure_reports_log_tail(tmp_path):
+    server = standalone.StandaloneIronic(
+        str(tmp_path), hardware_types=['fake-hardware'],
+        boot_interfaces=['no-such-boot'], start_timeout=30)
+    with pytest.raises(standalone.IronicStartError) as exc:
+        server.start()
+    assert 'no-such-boot' in str(exc.value)
+    assert server.process is None
