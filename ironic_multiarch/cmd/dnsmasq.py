@@ -128,15 +128,13 @@ def add_arguments(parser):
     common.add_config_argument(parser)
 
 
-def run(args, connect=None, out=None, err=None, argv=None):
+def run(args, connect=None, out=None, err=None, command=None):
     """Run ``dnsmasq``; no API access is needed."""
     out = out or sys.stdout
     err = err or sys.stderr
     ctx = common.load_context(common.config_files(args.config_file))
     settings = ctx.require_settings()
-    command = 'ironic-multiarch dnsmasq'
-    if argv:
-        command += ' ' + ' '.join(argv)
+    command = command or 'ironic-multiarch dnsmasq'
     try:
         text = render(settings, ctx.profiles, command, args.petitboot_config)
     except exception.PlanError as exc:

@@ -69,21 +69,35 @@ def main(argv=None, out=None, err=None):
     out = out or sys.stdout
     err = err or sys.stderr
     args = build_parser(argv).parse_args(argv)
-    module = COMMANDS[args.command][0]
+    return run_command(args.command, args, lambda: common.connect(args),
+                       out, err, 'ironic-multiarch %s' % ' '.join(argv))
+
+
+def run_command(name, args, connect, out=None, err=None, command=None):
+    """Run one command and turn its errors into exit statuses.
+
+    Shared by the console script and the OSC plugin.
+
+    :param name: ``plan``, ``audit``, ``dnsmasq`` or ``doctor``.
+    :param args: parsed arguments.
+    :param connect: callable returning an openstacksdk connection.
+    :param command: the command line, for ``dnsmasq``'s header.
+    :returns: exit status.
+    """
+    out = out or sys.stdout
+    err = err or sys.stderr
+    module = COMMANDS[name][0]
     try:
         if module is dnsmasq:
-            return module.run(args, None, out, err, argv=argv[1:])
-        return module.run(args, lambda: common.connect(args), out, err)
-    except common.UsageError as exc:
-        err.write('ironic-multiarch %s: error: %s\n' % (args.command, exc))
-        return common.EXIT_USAGE
-    except (exception.ConfigError, exception.ProfileLoadError) as exc:
-        err.write('ironic-multiarch %s: error: %s\n' % (args.command, exc))
+            return module.run(args, connect, out, err, command=command)
+        return module.run(args, connect, out, err)
+    except (common.UsageError, exception.ConfigError,
+            exception.ProfileLoadError) as exc:
+        err.write('ironic-multiarch %s: error: %s\n' % (name, exc))
         return common.EXIT_USAGE
     except RuntimeError as exc:
-        err.write('ironic-multiarch %s: error: %s\n' % (args.command, exc))
+        err.write('ironic-multiarch %s: error: %s\n' % (name, exc))
         return common.EXIT_PROBLEMS
-
 
 if __name__ == '__main__':
     sys.exit(main())

@@ -1,0 +1,86 @@
+"""OpenStackClient plugin: ``openstack baremetal multiarch ...``.
+
+Installed with the ``osc`` extra. The command classes are thin wrappers:
+they add the same arguments and run the same functions as the
+``ironic-multiarch`` console script, on OSC's openstacksdk connection.
+"""
+
+import argparse
+import logging
+import sys
+
+LOG = logging.getLogger(__name__)
+
+API_NAME = 'baremetal_multiarch'
+API_VERSION_OPTION = 'os_baremetal_multiarch_api_version'
+DEFAULT_API_VERSION = '1'
+API_VERSIONS = {'1': 'ironic_multiarch.cmd.osc'}
+
+
+def make_client(instance):
+    """Return the client of this plugin: OSC's openstacksdk connection."""
+    return instance.sdk_connection
+
+
+def build_option_parser(parser):
+    """Add this plugin's global option (its API version) to OSC."""
+    parser.add_argument('--os-baremetal-multiarch-api-version',
+                        metavar='<version>', default=DEFAULT_API_VERSION,
+                        help=argparse.SUPPRESS)
+    return parser
+
+
+def _command(name):
+    from osc_lib.command import command
+
+    from ironic_multiarch.cmd import main
+
+    module, help_text, _cloud = main.COMMANDS[name]
+
+    class MultiarchCommand(command.Command):
+        __doc__ = help_text
+        #: authenticate only when the command reaches the API (offline
+        #: plan, dnsmasq and doctor need no cloud).
+        auth_required = False
+
+        def get_parser(self, prog_name):
+            parser = super().get_parser(prog_name)
+            module.add_arguments(parser)
+            return parser
+
+        def _connect(self):
+            from ironic_multiarch.cmd import common
+
+            manager = self.app.client_manager
+            try:
+                manager.setup_auth()
+            except Exception as exc:  # noqa: OSC raises many kinds
+                raise common.UsageError(
+                    'cannot configure the cloud connection: %s' % exc)
+            return manager.sdk_connection
+
+        def take_action(self, parsed_args):
+            return main.run_command(
+                name, parsed_args,
+                self._connect,
+                sys.stdout, sys.stderr,
+                command='openstack baremetal multiarch %s' % name)
+
+    MultiarchCommand.__name__ = '%sCommand' % name.capitalize()
+    return MultiarchCommand
+
+
+class Plan(_command('plan')):
+    """Show how a node boots and where each value comes from."""
+
+
+class Audit(_command('audit')):
+    """Check every node of the fleet; exit 1 on problems."""
+
+
+class Dnsmasq(_command('dnsmasq')):
+    """Print a dnsmasq configuration for nodes Ironic does not know yet."""
+
+
+class Doctor(_command('doctor')):
+    """Check this conductor host against ironic.conf; exit 1 on failure."""
