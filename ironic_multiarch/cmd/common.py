@@ -173,11 +173,14 @@ def connect(args):
 
     :raises UsageError: if no cloud can be configured.
     """
-    import openstack
+    import openstack.config
+    from openstack import connection
     from openstack import exceptions as sdk_exc
 
     try:
-        return openstack.connect(options=args, app_name='ironic-multiarch')
+        region = openstack.config.OpenStackConfig(
+            app_name='ironic-multiarch').get_one(argparse=args)
+        return connection.Connection(config=region)
     except (sdk_exc.SDKException, sdk_exc.ConfigException,
             ValueError, KeyError) as exc:
         raise UsageError('cannot configure the cloud connection: %s' % exc)
