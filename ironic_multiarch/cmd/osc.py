@@ -49,10 +49,17 @@ def _command(name):
             return parser
 
         def _connect(self):
+            # As OSC's prepare_to_run_command does for commands that
+            # require auth; done here so that offline commands need none.
             from ironic_multiarch.cmd import common
 
-            manager = self.app.client_manager
+            app, manager = self.app, self.app.client_manager
             try:
+                if not getattr(manager, '_auth_setup_completed', False):
+                    manager._cli_options = app.cloud_config.get_one(
+                        cloud=app.options.cloud, argparse=app.options,
+                        validate=True, app_name=manager._app_name,
+                        app_version=manager._app_version)
                 manager.setup_auth()
             except Exception as exc:  # noqa: OSC raises many kinds
                 raise common.UsageError(
