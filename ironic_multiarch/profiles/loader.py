@@ -28,8 +28,14 @@ def _manager():
 
 
 def reset():
-    """Forget the cached extension manager (tests, new entry points)."""
+    """Forget the cached extension manager (tests, new entry points).
+
+    stevedore also keeps each namespace's entry point list on the
+    ``ExtensionManager`` class, whatever ``sys.path`` is: drop ours too.
+    """
     _manager.cache_clear()
+    getattr(extension.ExtensionManager, 'ENTRY_POINT_CACHE', {}).pop(
+        NAMESPACE, None)
 
 
 def installed():
