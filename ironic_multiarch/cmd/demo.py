@@ -146,8 +146,8 @@ def run(workdir, driver):
         nodes = enroll(conn, demo_fleet.NODES + (demo_fleet.BAD_NODE,),
                        driver)
         bad = nodes.pop(demo_fleet.BAD_NODE[0])
-        say('\nValidation of %s (%s, boot_mode bios):'
-            % (bad.name, demo_fleet.BAD_NODE[1]))
+        say('\nValidation of %s (%s, boot_mode %s):'
+            % ((bad.name,) + demo_fleet.BAD_NODE[1:3]))
         bad_failures = failures(conn, bad)
         if 'boot' not in bad_failures:
             raise RuntimeError('%s passed boot validation' % bad.name)
@@ -190,10 +190,11 @@ def run(workdir, driver):
         conn.baremetal.wait_for_nodes_provision_state(
             list(nodes.values()), 'clean failed', timeout=30,
             abort_on_failed_state=False)
+        for node in nodes.values():
+            conn.baremetal.set_node_provision_state(node, 'manage')
+        conn.baremetal.wait_for_nodes_provision_state(
+            list(nodes.values()), 'manageable', timeout=30)
         for node in list(nodes.values()) + [bad]:
-            if node.provision_state != 'enroll':
-                conn.baremetal.set_node_provision_state(node, 'manage',
-                                                        wait=True, timeout=30)
             conn.baremetal.delete_node(node)
         say('\nCleaning aborted, nodes deleted; stopping Ironic.')
     say('Done in %.1fs.' % (time.monotonic() - started))

@@ -10,7 +10,7 @@ pytestmark = pytest.mark.functional
 def test_demo(tmp_path, capsys):
     assert demo.main(['--workdir', str(tmp_path)]) == 0
     out = capsys.readouterr().out
-    assert 'boot mode bios is not possible on aarch64' in out
+    assert 'Validation of arm-bios' in out and '  boot: ' in out
     for expected in ('multiarch/x86_64/pxelinux.0',
                      'multiarch/aarch64/grubaa64.efi',
                      '(none: petitboot, 209)', 'ttyAMA0,115200', 'hvc0'):
