@@ -156,15 +156,13 @@ def audit(nodes, ports, settings, profiles, extra_kernel_params=(),
     by_node = collections.defaultdict(list)
     for port in ports:
         by_node[port.get('node_uuid')].append(port)
-    aliases = dict(settings.aliases)
-    for name in settings.enabled:
-        if name in profiles:
-            aliases.update({a: name for a in profiles[name].aliases})
     fleet = set()
     for node in nodes:
-        value = (node.get('properties') or {}).get('cpu_arch')
-        if isinstance(value, str) and value:
-            fleet.add(aliases.get(value.lower(), value.lower()))
+        facts = facts_mod.node_facts(node, ())
+        try:
+            fleet.add(planner.resolve_arch(facts, settings, profiles).value)
+        except exception.PlanError:
+            pass
     cache = {}
 
     def exists(path):

@@ -1,0 +1,148 @@
+"""``audit``: problems found from plain node and port data."""
+
+import io
+import json
+
+from ironic_multiarch.cmd import audit
+from ironic_multiarch.cmd import common
+
+U = '00000000-0000-4000-8000-%012d'
+
+
+def node(i, arch='x86_64', boot_mode='uefi', interface='multiarch-pxe',
+         **extra):
+    props = {'capabilities': 'boot_mode:%s' % boot_mode}
+    if arch:
+        props['cpu_arch'] = arch
+    data = {'uuid': U % i, 'name': 'n%d' % i, 'properties': props,
+            'driver_info': {}, 'instance_info': {},
+            'boot_interface': interface}
+    data.update(extra)
+    return data
+
+
+def port(i):
+    return {'node_uuid': U % i,
+            'address': '52:54:00:00:%02x:%02x' % divmod(i, 256),
+            'pxe_enabled': True, 'extra': {}}
+
+
+def codes(report):
+    return {(p.name, p.code) for p in report.problems}
+
+
+def run(ctx, nodes, ports=(), **kw):
+    return audit.audit(nodes, list(ports), ctx.settings, ctx.profiles,
+                       ctx.extra_kernel_params('deploy'),
+                       ctx.default_boot_mode, **kw)
+
+
+def test_clean_fleet_has_no_problems(ctx):
+    report = run(ctx, [node(1), node(2, 'aarch64')], [port(1), port(2)])
+    assert report.problems == []
+    assert report.summary == {('x86_64', 'uefi', 'multiarch-pxe'): [1, 0],
+                              ('aarch64', 'uefi', 'multiarch-pxe'): [1, 0]}
+
+
+def test_every_kind_of_problem(ctx):
+    nodes = [node(1), node(2, arch=None), node(3, 'sparc64'),
+             node(4, 'aarch64', 'bios'), node(5, 'ppc64le'),
+             node(6, 'arm64', interface='pxe'),
+             node(7, 'x86_64', boot_mode='weird')]
+    report = run(ctx, nodes, [port(i) for i in range(1, 8)])
+    assert codes(report) == {
+        ('n2', audit.NO_CPU_ARCH), ('n3', audit.UNKNOWN_CPU_ARCH),
+        ('n4', audit.BOOT_MODE), ('n5', audit.NO_IMAGES),
+        ('n6', audit.NOT_MULTIARCH), ('n7', audit.BOOT_MODE)}
+    by_code = {p.code: p.message for p in report.problems}
+    assert '[multiarch_ppc64le]deploy_kernel' in by_code[audit.NO_IMAGES]
+    assert 'multiarch-pxe' in by_code[audit.NOT_MULTIARCH]
+    assert report.summary[('(none)', 'uefi', 'multiarch-pxe')] == [1, 1]
+    assert report.summary[('aarch64', 'uefi', 'pxe')] == [1, 1]
+
+
+def test_stock_interface_fine_in_single_arch_fleet(ctx):
+    report = run(ctx, [node(1, interface='pxe'), node(2, 'amd64')])
+    assert report.problems == []
+
+
+def test_node_driver_info_images_fix_no_images(ctx):
+    fixed = node(5, 'ppc64le', driver_info={
+        'deploy_kernel': 'http://x/k', 'deploy_ramdisk': 'http://x/r'})
+    assert run(ctx, [fixed]).problems == []
+
+
+def test_other_interfaces_are_not_planned(ctx):
+    report = run(ctx, [node(1, 'ppc64le', interface='redfish-virtual-media'),
+                       node(2, 'aarch64')])
+    assert report.problems == []
+
+
+def test_loader_files_checked_in_the_root(ctx, tmp_path):
+    root = tmp_path / 'tftpboot'
+    (root / 'multiarch' / 'x86_64').mkdir(parents=True)
+    (root / 'multiarch' / 'x86_64' / 'grubx64.efi').write_text('x')
+    report = run(ctx, [node(1), node(2, 'aarch64'), node(3, 'aarch64')],
+                 file_root=str(root))
+    assert codes(report) == {('n2', audit.LOADER_MISSING),
+                             ('n3', audit.LOADER_MISSING)}
+    assert 'multiarch/aarch64/grubaa64.efi' in report.problems[0].message
+
+
+def test_render_table_and_json(ctx):
+    report = run(ctx, [node(1), node(2, arch=None)])
+    text = audit.render(report)
+    assert text.splitlines()[0].split() == [
+        'ARCH', 'BOOT', 'MODE', 'INTERFACE', 'NODES', 'WITH', 'PROBLEMS']
+    assert '2 nodes, 0 ports, 1 problems' in text
+    assert 'n2' in text and audit.NO_CPU_ARCH in text
+    data = json.loads(audit.render(report, 'json'))
+    assert data['nodes'] == 2
+    assert data['problems'][0]['code'] == audit.NO_CPU_ARCH
+    assert {'arch': 'x86_64', 'boot_mode': 'uefi',
+            'interface': 'multiarch-pxe', 'nodes': 1,
+            'with_problems': 0} in data['summary']
+
+
+class CountingAdapter(object):
+    """Serves nodes and ports pages like Ironic; counts the requests."""
+
+    def __init__(self, nodes, ports):
+        self.data = {'nodes': nodes, 'ports': ports}
+        self.calls = []
+
+    def get_endpoint_data(self):
+        return None
+
+    def get(self, url, params=None, microversion=None, raise_exc=True):
+        self.calls.append(url)
+        if params is None:
+            resource, query = url.split('/v1/')[1].split('?')
+            q = dict(kv.split('=') for kv in query.split('&'))
+            limit, start = int(q['limit']), int(q['marker'])
+        else:
+            resource, limit, start = url.strip('/'), params['limit'], 0
+        items = self.data[resource]
+        page = items[start:start + limit]
+        body = {resource: page}
+        if len(page) == limit:
+            body['next'] = 'http://i/v1/%s?limit=%d&marker=%d' % (
+                resource, limit, start + limit)
+        return type('R', (), {'status_code': 200,
+                              'json': lambda self: body})()
+
+
+def test_run_requests_pages_not_nodes(ctx):
+    nodes = [node(i) for i in range(1000)]
+    ports = [port(i) for i in range(1000)]
+    adapter = CountingAdapter(nodes, ports)
+    conn = type('C', (), {'baremetal': adapter})()
+    args = type('A', (), {'page_size': 300, 'check_files': False,
+                          'config_file': ctx.files, 'format': 'json'})()
+    out = io.StringIO()
+    status = audit.run(args, lambda: conn, out, io.StringIO())
+    assert status == common.EXIT_OK
+    assert adapter.calls.count('/nodes') == 1
+    assert adapter.calls.count('/ports') == 1
+    assert len(adapter.calls) == 4 + 4
+    assert json.loads(out.getvalue())['nodes'] == 1000
