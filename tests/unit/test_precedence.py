@@ -231,7 +231,8 @@ def test_template_override_recorded():
     settings = fakes.make_settings(arch={'aarch64': {
         'templates': {'grub': 'custom {{ kernel }}'}}})
     result = fakes.make_plan(settings, cpu_arch='aarch64')
-    assert result.template.source == '[multiarch_aarch64]config_templates[grub]'
+    assert result.template.source == (
+        '[multiarch_aarch64]config_templates[grub]')
     assert result.template.level == prec.ARCH_GROUP
     assert result.config_text == 'custom /%s/deploy_kernel\n' % fakes.UUID
     other = fakes.make_plan(settings, cpu_arch='x86_64')

@@ -90,7 +90,8 @@ def test_grub_aarch64():
 
 def test_grub_x86_64_rescue_over_http():
     settings = fakes.make_settings(
-        grub_http=True, menu_timeout=0, http_url='http://192.0.2.10:8080/boot/',
+        grub_http=True, menu_timeout=0,
+        http_url='http://192.0.2.10:8080/boot/',
         arch={'x86_64': {'kernel_append_params': 'nofb'}})
     result = fakes.make_plan(settings, mode='rescue', extra_kernel_params=())
     assert result.config_text == GRUB_X86_RESCUE_HTTP
