@@ -38,13 +38,14 @@ def options_for(settings, method, loader, uuid, ipxe, node, arch):
     """
     opts = []
     if loader.bootfile is None:
-        # petitboot: no loader; option 209 names the config relative to
-        # the prefix in option 210, so no per-MAC probing is needed.
+        # petitboot: no loader. Option 209 is the config's full URL, which
+        # petitboot uses as it is (older petitboot asks for 209 but not
+        # 210); 210 is the prefix of its per-MAC probe without 209.
         if ipxe:
             prefix = settings_mod.http_url(settings, node, arch) + '/'
         else:
             prefix = 'tftp://%s/' % settings_mod.tftp_server(settings, node, arch)
-        opts.append(_opt(PXELINUX_CONFIG_FILE, paths.config(uuid)))
+        opts.append(_opt(PXELINUX_CONFIG_FILE, prefix + paths.config(uuid)))
         opts.append(_opt(PXELINUX_PATH_PREFIX, prefix))
     else:
         bootfile = paths.loader(settings.loader_dir, arch, loader.bootfile)

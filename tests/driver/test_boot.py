@@ -40,7 +40,7 @@ MATRIX = {
         ['pxelinux.cfg/' + DASHES], 'console=ttyAMA0,115200',
         'BOOTIF=${mac}'),
     ('ppc64le', 'uefi', 'multiarch-pxe'): (
-        'petitboot', ('209', '%s/config' % UUID), 'tftp',
+        'petitboot', ('209', 'tftp://192.0.2.1/%s/config' % UUID), 'tftp',
         ['pxelinux.cfg/01-' + DASHES], 'console=hvc0',
         'KERNEL tftp://192.0.2.1/%s/deploy_kernel' % UUID),
     ('ppc64le', 'bios', 'multiarch-pxe'): (

@@ -131,7 +131,7 @@ def test_hybrid_fleet(ironic, conn):
         assert opts == {o['opt_name']: o['opt_value']
                         for o in bp.dhcp_options}
         if bp.arch == 'ppc64le':
-            assert opts['209'] == '%s/config' % node.id
+            assert opts['209'] == 'tftp://127.0.0.1/%s/config' % node.id
             assert '67' not in opts
         for item in bp.loader_files:
             assert os.path.isfile(os.path.join(ironic.tftp_root, item.path))

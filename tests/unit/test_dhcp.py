@@ -42,13 +42,14 @@ def test_petitboot_ppc64le(boot_mode):
     for any option 67)."""
     result = fakes.make_plan(cpu_arch='ppc64le', boot_mode=boot_mode)
     assert _opts(result) == [
-        ('209', fakes.UUID + '/config'), ('210', 'tftp://%s/' % T)] + SERVERS
+        ('209', 'tftp://%s/%s/config' % (T, fakes.UUID)),
+        ('210', 'tftp://%s/' % T)] + SERVERS
 
 
 def test_petitboot_ppc64le_ipxe_interface():
     result = fakes.make_plan(cpu_arch='ppc64le', ipxe=True,
                              settings=fakes.make_settings(tftp_server=None))
-    assert _opts(result) == [('209', fakes.UUID + '/config'),
+    assert _opts(result) == [('209', '%s/%s/config' % (H, fakes.UUID)),
                              ('210', H + '/')]
 
 
