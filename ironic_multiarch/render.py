@@ -67,12 +67,17 @@ def render(template, config_format, **values):
 
 
 def shared_files():
-    """Files every architecture shares: GRUB's master config, boot.ipxe.
+    """Files every architecture shares, per root.
 
-    :returns: mapping relative path -> text.
+    GRUB's master config goes in both roots (GRUB may be fetched over
+    TFTP or UEFI HTTP); iPXE's ``boot.ipxe`` only in the HTTP root.
+
+    :returns: mapping root name -> {relative path: text}.
     """
-    return {'grub/grub.cfg': builtin(GRUB_MASTER_TEMPLATE),
-            'boot.ipxe': builtin(IPXE_SCRIPT_TEMPLATE)}
+    grub = builtin(GRUB_MASTER_TEMPLATE)
+    return {'tftp': {'grub/grub.cfg': grub},
+            'http': {'grub/grub.cfg': grub,
+                     'boot.ipxe': builtin(IPXE_SCRIPT_TEMPLATE)}}
 
 
 class Locations:

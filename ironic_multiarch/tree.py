@@ -133,7 +133,7 @@ def place_loaders(roots, loader_files, shared):
     :param loader_files: iterable of
         :class:`~ironic_multiarch.plan.LoaderFile`; those without a
         source or whose source is absent are skipped and returned.
-    :param shared: mapping relative path -> text written into every root.
+    :param shared: mapping root name -> {relative path: text}.
     :returns: list of loader files that could not be placed.
     """
     missing = []
@@ -148,7 +148,8 @@ def place_loaders(roots, loader_files, shared):
             continue
         for root in filter(None, roots.values()):
             copy_file(root, item.path, source)
-    for root in filter(None, roots.values()):
-        for relpath, text in shared.items():
-            write_file(root, relpath, text)
+    for name, files in shared.items():
+        if roots.get(name):
+            for relpath, text in files.items():
+                write_file(roots[name], relpath, text)
     return missing

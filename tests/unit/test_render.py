@@ -181,9 +181,11 @@ def test_template_for():
 
 
 def test_shared_files():
-    files = render.shared_files()
-    assert sorted(files) == ['boot.ipxe', 'grub/grub.cfg']
-    assert files['grub/grub.cfg'] == (
+    shared = render.shared_files()
+    assert sorted(shared['tftp']) == ['grub/grub.cfg']
+    assert sorted(shared['http']) == ['boot.ipxe', 'grub/grub.cfg']
+    files = shared['http']
+    assert files['grub/grub.cfg'] == shared['tftp']['grub/grub.cfg'] == (
         'set default=0\nset timeout=0\necho Booting from $prefix\n'
         'configfile /$net_default_mac.conf\n')
     assert files['boot.ipxe'].startswith('#!ipxe\n')
