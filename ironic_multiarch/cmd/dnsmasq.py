@@ -56,8 +56,9 @@ def render(settings, profiles, command='ironic-multiarch dnsmasq',
         loader directory).
     :param profiles: installed profiles by name.
     :param command: the command line named in the header.
-    :param petitboot_config: config petitboot loads (option 209),
-        relative to the TFTP root (option 210).
+    :param petitboot_config: config petitboot loads, relative to the
+        TFTP root; option 209 carries its full ``tftp://`` URL (older
+        petitboot does not ask for option 210), 210 the root's URL.
     :raises PlanError: if a needed server setting is missing.
     """
     node = 'unknown nodes'
@@ -87,9 +88,10 @@ def render(settings, profiles, command='ironic-multiarch dnsmasq',
             lines += ['dhcp-match=set:%s,option:client-arch,%d' % (tag, c)
                       for c in codes]
             if bp.bootfile is None:
+                # 209 as a full URL: older petitboot does not ask for 210.
                 lines += [
-                    'dhcp-option-force=tag:%s,%s,%s'
-                    % (tag, dhcp.PXELINUX_CONFIG_FILE,
+                    'dhcp-option-force=tag:%s,%s,tftp://%s/%s'
+                    % (tag, dhcp.PXELINUX_CONFIG_FILE, server,
                        petitboot_config),
                     'dhcp-option-force=tag:%s,%s,tftp://%s/'
                     % (tag, dhcp.PXELINUX_PATH_PREFIX, server)]

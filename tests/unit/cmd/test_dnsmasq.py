@@ -36,7 +36,8 @@ http://192.0.2.10:8080/boot/multiarch/aarch64/bootaa64.efi
 
 # ppc64le OPAL petitboot (petitboot): 0x0e POWER OPAL v3 (petitboot)
 dhcp-match=set:ppc64le-opal,option:client-arch,14
-dhcp-option-force=tag:ppc64le-opal,209,multiarch/ppc64le/inspect.cfg
+dhcp-option-force=tag:ppc64le-opal,209,\
+tftp://192.0.2.10/multiarch/ppc64le/inspect.cfg
 dhcp-option-force=tag:ppc64le-opal,210,tftp://192.0.2.10/
 """
 
