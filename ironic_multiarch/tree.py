@@ -21,38 +21,62 @@ def _target(root, relpath):
     return os.path.join(root, safety.relpath(relpath))
 
 
-def write_file(root, relpath, data, mode=0o644):
-    """Atomically write ``data`` (str or bytes) at ``root/relpath``."""
+def _atomic(root, relpath, create):
+    """Create an entry under a temporary name and rename it into place.
+
+    :param create: called with the destination directory; makes the
+        temporary entry there and returns its path.
+    :returns: the destination path.
+
+    If another thread removes the directory meanwhile (a node cleaned up
+    while it is prepared again), the directory is made again and the
+    entry re-created: the result is never a half-written file.
+    """
     dest = _target(root, relpath)
     directory = os.path.dirname(dest)
-    os.makedirs(directory, exist_ok=True)
+    for _ in range(10):
+        os.makedirs(directory, exist_ok=True)
+        try:
+            tmp = create(directory)
+        except FileNotFoundError:
+            continue
+        try:
+            os.replace(tmp, dest)
+            return dest
+        except FileNotFoundError:
+            _unlink(tmp)
+        except BaseException:
+            _unlink(tmp)
+            raise
+    raise FileNotFoundError('%s: its directory kept disappearing' % dest)
+
+
+def _temp_file(directory, write, mode):
     fd, tmp = tempfile.mkstemp(prefix='.tmp-', dir=directory)
     try:
         with os.fdopen(fd, 'wb') as f:
-            f.write(data.encode('utf-8') if isinstance(data, str) else data)
+            write(f)
         os.chmod(tmp, mode)
-        os.replace(tmp, dest)
     except BaseException:
         _unlink(tmp)
         raise
-    return dest
+    return tmp
+
+
+def write_file(root, relpath, data, mode=0o644):
+    """Atomically write ``data`` (str or bytes) at ``root/relpath``."""
+    data = data.encode('utf-8') if isinstance(data, str) else data
+    return _atomic(root, relpath, lambda directory: _temp_file(
+        directory, lambda f: f.write(data), mode))
 
 
 def copy_file(root, relpath, source, mode=0o644):
     """Atomically copy the host file ``source`` to ``root/relpath``."""
-    dest = _target(root, relpath)
-    directory = os.path.dirname(dest)
-    os.makedirs(directory, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix='.tmp-', dir=directory)
-    os.close(fd)
-    try:
-        shutil.copyfile(source, tmp)
-        os.chmod(tmp, mode)
-        os.replace(tmp, dest)
-    except BaseException:
-        _unlink(tmp)
-        raise
-    return dest
+    def copy(f):
+        with open(source, 'rb') as src:
+            shutil.copyfileobj(src, f)
+    return _atomic(root, relpath,
+                   lambda directory: _temp_file(directory, copy, mode))
 
 
 def link(root, relpath, target_relpath):
@@ -60,18 +84,12 @@ def link(root, relpath, target_relpath):
 
     The link is relative, so the tree can be served from any mount point.
     """
-    dest = _target(root, relpath)
-    directory = os.path.dirname(dest)
-    os.makedirs(directory, exist_ok=True)
-    target = os.path.relpath(_target(root, target_relpath), directory)
-    tmp = os.path.join(directory, '.tmp-link-%s' % os.urandom(6).hex())
-    os.symlink(target, tmp)
-    try:
-        os.replace(tmp, dest)
-    except BaseException:
-        _unlink(tmp)
-        raise
-    return dest
+    def make(directory):
+        tmp = os.path.join(directory, '.tmp-link-%s' % os.urandom(6).hex())
+        os.symlink(os.path.relpath(_target(root, target_relpath), directory),
+                   tmp)
+        return tmp
+    return _atomic(root, relpath, make)
 
 
 def _unlink(path):
