@@ -50,7 +50,9 @@ class Assets:
 
 
 def default_cache_dir():
-    """:returns: $IRONIC_MULTIARCH_BOOT_CACHE or ~/.cache/ironic-multiarch/boot."""
+    """:returns: ``$IRONIC_MULTIARCH_BOOT_CACHE`` or
+        ``~/.cache/ironic-multiarch/boot``.
+    """
     return os.environ.get('IRONIC_MULTIARCH_BOOT_CACHE') or os.path.join(
         os.path.expanduser('~'), '.cache', 'ironic-multiarch', 'boot')
 
@@ -76,8 +78,8 @@ def _run(cmd, cwd=None, lock_wait=900):
 
 
 def _apt_get(*args, cwd=None):
-    return _run(['apt-get', '-q', '-o', 'DPkg::Lock::Timeout=900'] + list(args),
-                cwd=cwd)
+    return _run(['apt-get', '-q', '-o', 'DPkg::Lock::Timeout=900']
+                + list(args), cwd=cwd)
 
 
 def _missing_host_packages():
@@ -104,7 +106,8 @@ def _ensure_arm64_lists():
     if 'arm64' not in archs:
         _run(['dpkg', '--add-architecture', 'arm64'])
     probe = subprocess.run(['apt-cache', 'show', 'grub-efi-arm64-bin:arm64'],
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                           stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL)
     if probe.returncode != 0:
         _apt_get('update')
 

@@ -15,6 +15,7 @@ Paths in the served configs may be server-root absolute (``/<uuid>/...``):
 QEMU serves them relative to the TFTP root and follows symlinks.
 """
 
+import codecs
 import dataclasses
 import os
 import re
@@ -35,15 +36,23 @@ CONSOLES_RE = re.compile(r'MULTIARCH-CONSOLES ?([^\r\n]*)\r?\n')
 FAILURES = (
     ('GRUB prompt', re.compile(r'grub> ')),
     ('GRUB file not found', re.compile(r"error: file `?[^\r\n]*' not found")),
+    ('GRUB TFTP file not found', re.compile(r'error: File not found')),
     ('GRUB no kernel', re.compile(r'you need to load the kernel first')),
     ('GRUB unknown command', re.compile(r"can't find command")),
     ('UEFI shell', re.compile(r'UEFI Interactive Shell|Shell> ')),
+    # The NBP is missing (TFTP error) or PXEv4 failed otherwise: firmware
+    # would go on to IPv6 and HTTP boot, which take minutes to give up.
+    ('UEFI PXE TFTP error', re.compile(r'PXE-E23')),
+    ('UEFI PXEv4 failed', re.compile(r'failed to load Boot\w+ "UEFI PXEv4')),
     ('UEFI exception', re.compile(r'Synchronous Exception')),
     ('iPXE shell', re.compile(r'iPXE> ')),
     ('iPXE gave up', re.compile(r'No more network devices')),
     ('no boot device', re.compile(r'No bootable device')),
-    ('pxelinux prompt', re.compile(r'(^|\n)boot: ')),
-    ('pxelinux no kernel', re.compile(r'Could not find kernel image')),
+    ('pxelinux prompt', re.compile(r'(^|[\r\n])boot: ')),
+    ('pxelinux no kernel', re.compile(r'Could not find kernel image|'
+                                      r'Loading \S+\.\.\. failed')),
+    ('pxelinux no config', re.compile(r'Unable to locate configuration file')),
+    ('pxelinux gave up', re.compile(r'Boot failed: press a key to retry')),
     ('kernel panic', re.compile(r'Kernel panic - not syncing')),
 )
 
@@ -107,6 +116,20 @@ def qemu_command(assets, arch, firmware, tftp_root, bootfile, mac, log,
         '-device', 'virtio-net-pci,netdev=n0,mac=%s,romfile=' % mac]
 
 
+def alias_server_path(tftp_root, server_path='/tftpboot'):
+    """Make ``<server_path>/x`` resolve to ``x`` inside tftp_root.
+
+    For configs written with the conductor's absolute TFTP paths, e.g.
+    ``/tftpboot/<uuid>/deploy_kernel``: adds a ``tftpboot -> .`` link.
+
+    :returns: the link's path.
+    """
+    link = os.path.join(tftp_root, server_path.strip('/'))
+    os.makedirs(os.path.dirname(link), exist_ok=True)
+    os.symlink(os.path.relpath(tftp_root, os.path.dirname(link)), link)
+    return link
+
+
 def _tail(text, lines=40):
     return '\n'.join(text.replace('\r', '').splitlines()[-lines:])
 
@@ -128,21 +151,31 @@ def boot(assets, arch, firmware, tftp_root, bootfile, mac, timeout=120,
         timeout; the message has the elapsed time and the log's tail.
     """
     workdir = tempfile.mkdtemp(prefix='multiarch-boot-')
-    log = os.path.abspath(log_path or os.path.join(workdir, 'serial.log'))
-    open(log, 'wb').close()
-    cmd = qemu_command(assets, arch, firmware, tftp_root, bootfile, mac, log,
-                       workdir)
+    try:
+        log = os.path.abspath(log_path or os.path.join(workdir, 'serial.log'))
+        open(log, 'wb').close()
+        cmd = qemu_command(assets, arch, firmware, tftp_root, bootfile, mac,
+                           log, workdir)
+        return _run_and_watch(cmd, log, workdir, timeout,
+                              '%s %s boot via %r' % (arch, firmware, bootfile))
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _run_and_watch(cmd, log, workdir, timeout, what):
+    """Start QEMU, poll the serial log, always kill QEMU at the end."""
     start = time.monotonic()
     errors = open(os.path.join(workdir, 'qemu.stderr'), 'w+b')
     proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL,
                             stdout=subprocess.DEVNULL, stderr=errors,
                             start_new_session=True)
+    decoder = codecs.getincrementaldecoder('utf-8')('replace')
     text = ''
     try:
         with open(log, 'rb') as serial:
             while True:
                 exited = proc.poll() is not None  # before the last read
-                text += serial.read().decode('utf-8', 'replace')
+                text += decoder.decode(serial.read())
                 elapsed = time.monotonic() - start
                 consoles = CONSOLES_RE.search(text)
                 marker = MARKER_RE.search(text)
@@ -155,21 +188,21 @@ def boot(assets, arch, firmware, tftp_root, bootfile, mac, timeout=120,
                             if pat.search(text)), None)
                 if why is None and exited:
                     errors.seek(0)
-                    why = 'QEMU exited %s: %s' % (
-                        proc.returncode,
-                        errors.read().decode('utf-8', 'replace').strip())
+                    why = 'QEMU exited (%s) before the marker%s' % (
+                        proc.returncode, ''.join(
+                            ': ' + line for line in errors.read().decode(
+                                'utf-8', 'replace').splitlines()
+                            if 'sercon-port' not in line))
                 if why is None and elapsed > timeout:
                     why = 'timeout after %ss' % timeout
                 if why:
                     raise BootFailure(
-                        '%s %s boot via %r failed after %.1fs: %s\n'
+                        '%s failed after %.1fs: %s\n'
                         '--- serial log tail ---\n%s' % (
-                            arch, firmware, bootfile, elapsed, why,
-                            _tail(text)))
+                            what, elapsed, why, _tail(text)))
                 time.sleep(0.2)
     finally:
         if proc.poll() is None:
             proc.kill()
         proc.wait()
         errors.close()
-        shutil.rmtree(workdir, ignore_errors=True)

@@ -80,7 +80,8 @@ def build_marker_initramfs(assets, arch, out_path):
         busybox = f.read()
     members = [
         ('bin', stat.S_IFDIR | 0o755, b''), ('dev', stat.S_IFDIR | 0o755, b''),
-        ('proc', stat.S_IFDIR | 0o755, b''), ('sys', stat.S_IFDIR | 0o755, b''),
+        ('proc', stat.S_IFDIR | 0o755, b''),
+        ('sys', stat.S_IFDIR | 0o755, b''),
         ('bin/busybox', stat.S_IFREG | 0o755, busybox),
         ('bin/sh', stat.S_IFLNK | 0o777, b'busybox'),
         ('init', stat.S_IFREG | 0o755, (INIT % {'arch': arch}).encode()),

@@ -52,8 +52,8 @@ def _grub_cfg(node, console):
 def aarch64_uefi_grub(assets, root, mac=MAC):
     """Loader in a subdirectory, per-MAC config at the TFTP root."""
     os.makedirs(os.path.join(root, 'multiarch/aarch64'))
-    harness.build_grub_efi(assets, 'aarch64',
-                           os.path.join(root, 'multiarch/aarch64/grubaa64.efi'))
+    loader = os.path.join(root, 'multiarch/aarch64/grubaa64.efi')
+    harness.build_grub_efi(assets, 'aarch64', loader)
     _node(assets, root, 'aarch64', 'node1')
     _write(root, 'grub.cfg-01-' + _dashes(mac),
            _grub_cfg('node1', 'ttyAMA0,115200'))
