@@ -7,4 +7,4 @@ set -euo pipefail
 source "$(dirname "$0")/venv.sh"
 cd "$TOP"
 "$VENV/bin/reno" lint >/dev/null
-exec "$VENV/bin/pytest" -p no:cacheprovider "$@" tests
+exec "$VENV/bin/pytest" -p no:cacheprovider "$@"
