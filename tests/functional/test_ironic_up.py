@@ -33,7 +33,8 @@ def test_stop_leaves_no_process(tmp_path):
     with server:
         pids = server.pids()
         assert server.process.pid in pids
-        assert len(pids) >= 2, 'expected the master and its worker'
+        # 2025.1 and later run a master and a worker; 2024.1 one process.
+        assert pids, 'expected the ironic process in its session'
         sid = server.process.pid
         assert server.request('GET', '/v1').ok
     assert server.process is None
