@@ -153,6 +153,9 @@ class StandaloneIronic(object):
         generated configuration (e.g. the ``[multiarch]`` groups); list
         values are joined with commas, dict values as ``k:v,k:v``.
     :param tftp_server: the ``[pxe]tftp_server`` address.
+    :param http_url: the ``[deploy]http_url`` (default:
+        ``http://<tftp_server>:8080``). Nothing here serves it: a test
+        that boots machines runs its own HTTP server on ``http_root``.
     :param port: API port (default: a free one).
     :param start_timeout: seconds to wait for the API in :meth:`start`.
     """
@@ -160,12 +163,13 @@ class StandaloneIronic(object):
     def __init__(self, workdir, hardware_types=HARDWARE_TYPES,
                  boot_interfaces=BOOT_INTERFACES, extra_conf=None,
                  tftp_server='127.0.0.1', port=None, start_timeout=60,
-                 debug=False):
+                 debug=False, http_url=None):
         self.workdir = os.path.abspath(workdir)
         self.hardware_types = list(hardware_types)
         self.boot_interfaces = list(boot_interfaces)
         self.extra_conf = extra_conf or {}
         self.tftp_server = tftp_server
+        self.http_url = http_url or 'http://%s:8080' % tftp_server
         self.port = port or free_port()
         self.start_timeout = start_timeout
         self.debug = debug
@@ -210,7 +214,7 @@ class StandaloneIronic(object):
                     'instance_master_path': w('master_images'),
                     'tftp_server': self.tftp_server},
             'deploy': {'http_root': self.http_root,
-                       'http_url': 'http://%s:8080' % self.tftp_server,
+                       'http_url': self.http_url,
                        'default_boot_mode': 'uefi'},
             'oslo_concurrency': {'lock_path': w('locks')},
             'vnc': {'enabled': 'false'},

@@ -59,25 +59,25 @@ class BootMethod:
     http_client_arch: tuple = ()
 
     def loader(self, name=None):
-        """Return the loader named ``name`` (default: the first one).
+        """Return the PXE loader named ``name`` (default: the first one).
+
+        The iPXE loader is not among them: the ``multiarch-ipxe`` boot
+        interface chooses it (a PXE node given iPXE as its loader would
+        chain iPXE forever, with no ``ipxe`` DHCP tag to stop it).
 
         :raises KeyError: if this method has no such loader.
         """
         if name is None:
             return self.loaders[0]
-        for loader in self.loaders + ((self.ipxe_loader,)
-                                      if self.ipxe_loader else ()):
+        for loader in self.loaders:
             if loader.name == name:
                 return loader
         raise KeyError(name)
 
     @property
     def loader_names(self):
-        """Names of every loader this method accepts."""
-        names = [ld.name for ld in self.loaders]
-        if self.ipxe_loader and self.ipxe_loader.name not in names:
-            names.append(self.ipxe_loader.name)
-        return tuple(names)
+        """Names of the PXE loaders an operator may choose."""
+        return tuple(ld.name for ld in self.loaders)
 
 
 class ArchProfile(abc.ABC):

@@ -87,7 +87,7 @@ def test_unknown_loader_in_settings():
     exc = _fails(exception.InvalidSetting, settings, cpu_arch='aarch64')
     fakes.assert_names(exc, 'Node node-1 (cpu_arch aarch64)',
                        "loader 'pxelinux' cannot boot its uefi firmware",
-                       'choose one of grub, shim, ipxe',
+                       'choose one of grub, shim',
                        'Set [multiarch_aarch64]loaders',
                        'for example uefi:grub')
 

@@ -16,9 +16,9 @@ def test_x86_64():
     uefi, bios = profile.method('uefi'), profile.method('bios')
     assert uefi.client_arch == (0x07, 0x09)
     assert uefi.http_client_arch == (0x10,)
-    assert uefi.loader_names == ('grub', 'shim', 'ipxe')
+    assert uefi.loader_names == ('grub', 'shim')
     assert bios.client_arch == (0x00,)
-    assert bios.loader_names == ('pxelinux', 'ipxe')
+    assert bios.loader_names == ('pxelinux',)
     assert bios.ipxe_loader.bootfile == 'undionly.kpxe'
     assert set(profile.loader_paths) == {
         f for m in profile.methods for ld in m.loaders + (m.ipxe_loader,)
@@ -80,3 +80,11 @@ def test_method_lookups_raise_keyerror():
 def test_arch_profile_is_abstract():
     with pytest.raises(TypeError):
         base.ArchProfile()
+
+
+def test_ipxe_is_not_a_pxe_loader_choice():
+    """iPXE comes with the multiarch-ipxe interface, never via loaders."""
+    uefi = PROFILES['x86_64'].method('uefi')
+    with pytest.raises(KeyError):
+        uefi.loader('ipxe')
+    assert uefi.ipxe_loader.name == 'ipxe'
