@@ -7,6 +7,7 @@ conductor's ironic.conf. Options a release lacks are skipped.
 """
 
 from oslo_config import cfg
+from oslo_utils import netutils
 
 from ironic_multiarch import settings as settings_mod
 
@@ -79,5 +80,6 @@ def register_mirror(conf):
     ], group='deploy')
     conf.register_opt(cfg.StrOpt('endpoint_override'),
                       group='service_catalog')
-    conf.register_opts([cfg.StrOpt('my_ip', default='127.0.0.1'),
+    # Ironic's own default: this host's IPv4 address.
+    conf.register_opts([cfg.StrOpt('my_ip', default=netutils.get_my_ipv4()),
                         cfg.BoolOpt('debug', default=False)])
