@@ -1,6 +1,8 @@
 """Tests of :mod:`ironic_multiarch.conf.ironic`: Ironic's planning options."""
 
 from oslo_config import cfg
+from oslo_utils import netutils
+
 
 from ironic_multiarch.conf import ironic
 from ironic_multiarch import settings as settings_mod
@@ -24,8 +26,11 @@ def test_mirror_defaults(tmp_path):
         '[conductor]rescue_kernel': None, '[conductor]rescue_ramdisk': None,
         '[pxe]kernel_append_params': 'nofb vga=normal'}
     assert dict(options.loader_file_paths) == {}
+    # [pxe]tftp_server defaults to $my_ip, which defaults to this host's
+    # address, as in Ironic.
     assert values == {
-        'pxe/tftp_server': '127.0.0.1', 'pxe/tftp_root': '/tftpboot',
+        'pxe/tftp_server': netutils.get_my_ipv4(),
+        'pxe/tftp_root': '/tftpboot',
         'deploy/http_url': None, 'deploy/http_root': '/httpboot',
         'deploy/default_boot_mode': 'uefi',
         'service_catalog/endpoint_override': None, 'DEFAULT/debug': False}
