@@ -186,6 +186,7 @@ class MultiarchBootMixin(object):
                   'config': boot_plan.config_path})
 
     def _remove(self, task):
+        dhcp_factory.DHCPFactory().clean_dhcp(task)
         tree.remove_node(config.roots(), task.node.uuid,
                          [p.address for p in task.ports],
                          {p.address: (p.extra or {}).get('client-id')
