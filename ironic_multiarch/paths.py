@@ -41,13 +41,18 @@ def _dashes(mac):
     return mac.replace(':', '-')
 
 
-def mac_links(config_format, mac, client_id=None):
+def mac_links(config_format, mac, client_id=None, config_dir=''):
     """The per-MAC names firmware of a format looks for.
 
     :param config_format: one of :data:`~ironic_multiarch.profiles.base.FORMATS`.
     :param mac: lower-case colon MAC.
     :param client_id: DHCP client id (InfiniBand); pxelinux then uses
         hardware type 20.
+    :param config_dir: pxelinux only: the directory of its bootfile.
+        Without DHCP option 210, pxelinux's path prefix is the directory
+        it was loaded from, so it asks for
+        ``<config_dir>/pxelinux.cfg/01-<mac>`` (and loads ldlinux.c32
+        from there too).
     :returns: tuple of relative paths.
     """
     if config_format == base.GRUB:
@@ -55,16 +60,29 @@ def mac_links(config_format, mac, client_id=None):
     if config_format == base.IPXE:
         return ('pxelinux.cfg/' + _dashes(mac),)
     hw_type = '20-' if client_id else '01-'
-    return ('pxelinux.cfg/' + hw_type + _dashes(mac),)
+    name = 'pxelinux.cfg/' + hw_type + _dashes(mac)
+    if config_format == base.PXELINUX and config_dir:
+        return (safety.relpath(config_dir, name),)
+    return (name,)
 
 
-def all_mac_links(mac, client_id=None):
-    """Every per-MAC name any format uses for ``mac`` (for clean-up)."""
+def all_mac_links(mac, client_id=None, config_dirs=()):
+    """Every per-MAC name any format uses for ``mac`` (for clean-up).
+
+    :param config_dirs: loader directories whose ``pxelinux.cfg/`` may
+        hold a link too (see :func:`mac_links`).
+    """
     names = []
-    for fmt in base.FORMATS:
-        for name in mac_links(fmt, mac, client_id):
+    for config_dir in ('',) + tuple(config_dirs):
+        for fmt in base.FORMATS:
+            if config_dir and fmt != base.PXELINUX:
+                continue
+            for name in mac_links(fmt, mac, client_id, config_dir):
+                if name not in names:
+                    names.append(name)
+        if client_id:
+            name = 'pxelinux.cfg/01-' + _dashes(mac)
+            name = safety.relpath(config_dir, name) if config_dir else name
             if name not in names:
                 names.append(name)
-    if client_id:
-        names.append('pxelinux.cfg/01-' + _dashes(mac))
     return tuple(names)

@@ -12,6 +12,7 @@ from ironic_multiarch import choices
 from ironic_multiarch import dhcp
 from ironic_multiarch import exception
 from ironic_multiarch import paths
+from ironic_multiarch.profiles import base
 from ironic_multiarch import precedence as prec
 from ironic_multiarch import render
 from ironic_multiarch import safety
@@ -198,15 +199,21 @@ def plan(facts, settings, profiles):
         template.value, fmt, label=render.LABELS[facts.mode],
         kernel=locations.ref(kernel_path), ramdisk=locations.ref(ramdisk_path),
         kernel_params=params.value, timeout=settings.menu_timeout)
+    # pxelinux looks for its config beside itself (no option 210 needed).
+    arch_dir = safety.relpath(settings.loader_dir, profile.name)
+    config_dir = (arch_dir if fmt == base.PXELINUX and loader.value.bootfile
+                  else '')
     links = []
     for port in ports:
-        links.extend(p for p in paths.mac_links(fmt, port.mac, port.client_id)
+        links.extend(p for p in paths.mac_links(fmt, port.mac, port.client_id,
+                                                config_dir)
                      if p not in links)
     stale = []
     for port in ports:
         for root in (TFTP, HTTP):
             stale.extend((root, p)
-                         for p in paths.all_mac_links(port.mac, port.client_id)
+                         for p in paths.all_mac_links(
+                             port.mac, port.client_id, (arch_dir,))
                          if (root, p) not in stale
                          and not (root == config_root and p in links))
     return BootPlan(

@@ -109,6 +109,11 @@ class Locations:
         if self.format == 'petitboot':
             return 'tftp://%s/' % settings_mod.tftp_server(
                 self.settings, self.node, self.arch)
+        if self.format == 'pxelinux':
+            # pxelinux puts its path prefix (the loader's own directory
+            # without DHCP option 210) before any path that is not a URL,
+            # even one starting with '/'; '::' means the server's root.
+            return '::/'
         return '/'
 
     def ref(self, path):

@@ -6,6 +6,7 @@ place: a booting node sees the old file or the new one, never half of
 one. No Ironic import: the driver passes the roots in.
 """
 
+import glob
 import logging
 import os
 import shutil
@@ -124,7 +125,21 @@ def write_plan(roots, plan):
     return config
 
 
-def remove_node(roots, uuid, macs, client_ids=None):
+def _pxelinux_dirs(root):
+    """Loader directories (``<loader_dir>/<arch>``) with a pxelinux.cfg/.
+
+    pxelinux's per-MAC links live beside the loader (see
+    :func:`ironic_multiarch.paths.mac_links`).
+    """
+    found = glob.glob(os.path.join(glob.escape(root), '*', '*',
+                                   'pxelinux.cfg'))
+    found += glob.glob(os.path.join(glob.escape(root), '*', '*', '*',
+                                    'pxelinux.cfg'))
+    return tuple(os.path.relpath(os.path.dirname(d), root) for d in found
+                 if os.path.isdir(d) and not os.path.islink(d))
+
+
+def remove_node(roots, uuid, macs, client_ids=None, config_dirs=None):
     """Remove everything of a node: per-MAC links first, then its folder.
 
     Links go first so that no firmware is pointed at a missing file.
@@ -133,12 +148,17 @@ def remove_node(roots, uuid, macs, client_ids=None):
     :param uuid: the node UUID.
     :param macs: MAC addresses of all its ports.
     :param client_ids: mapping MAC -> client id, if any.
+    :param config_dirs: loader directories that may hold pxelinux
+        links; default: every ``pxelinux.cfg/`` found two or three levels
+        down in each root.
     """
     uuid = safety.uuid(uuid)
     for root in filter(None, roots.values()):
+        dirs = (_pxelinux_dirs(root) if config_dirs is None
+                else tuple(config_dirs))
         for mac in macs:
             for name in paths.all_mac_links(
-                    mac.lower(), (client_ids or {}).get(mac)):
+                    mac.lower(), (client_ids or {}).get(mac), dirs):
                 remove(root, name)
         shutil.rmtree(_target(root, paths.node_dir(uuid)),
                       ignore_errors=True)

@@ -15,8 +15,9 @@ UUID = '1be26c0b-03f2-4d2e-ae87-c02d7f33c123'
 MATRIX = {
     ('x86_64', 'bios', 'multiarch-pxe'): (
         'pxelinux', ('67', 'multiarch/x86_64/pxelinux.0'), 'tftp',
-        ['pxelinux.cfg/01-' + DASHES], 'console=ttyS0,115200n8',
-        'KERNEL /%s/deploy_kernel' % UUID),
+        ['multiarch/x86_64/pxelinux.cfg/01-' + DASHES],
+        'console=ttyS0,115200n8',
+        'KERNEL ::/%s/deploy_kernel' % UUID),
     ('x86_64', 'bios', 'multiarch-ipxe'): (
         'ipxe', ('tag:!ipxe,67', 'multiarch/x86_64/undionly.kpxe'), 'http',
         ['pxelinux.cfg/' + DASHES], 'console=ttyS0,115200n8',

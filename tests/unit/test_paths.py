@@ -38,6 +38,18 @@ def test_mac_links(fmt, client_id, expected):
     assert paths.mac_links(fmt, M, client_id) == expected
 
 
+def test_pxelinux_links_beside_the_loader():
+    assert paths.mac_links('pxelinux', M, None, 'multiarch/x86_64') == (
+        'multiarch/x86_64/pxelinux.cfg/01-52-54-00-12-34-56',)
+    # only pxelinux is loaded from a directory it takes as its prefix
+    assert paths.mac_links('ipxe', M, None, 'multiarch/x86_64') == (
+        'pxelinux.cfg/52-54-00-12-34-56',)
+    assert paths.mac_links('petitboot', M, None, 'multiarch/x86_64') == (
+        'pxelinux.cfg/01-52-54-00-12-34-56',)
+    assert paths.all_mac_links(M, None, ('multiarch/x86_64',))[-1] == (
+        'multiarch/x86_64/pxelinux.cfg/01-52-54-00-12-34-56')
+
+
 def test_all_mac_links():
     assert paths.all_mac_links(M) == (
         'grub.cfg-01-52-54-00-12-34-56', M + '.conf',

@@ -122,9 +122,13 @@ def test_rescue_uses_rescue_images(mode, label):
 def test_links_and_stale_links():
     ports = (plan.Port(fakes.MAC), plan.Port(fakes.MAC2))
     result = fakes.make_plan(ports=ports, boot_mode='bios')
-    assert result.links == ('pxelinux.cfg/01-52-54-00-12-34-56',
-                            'pxelinux.cfg/01-52-54-00-ab-cd-ef')
+    # pxelinux (no option 210) looks for its config beside itself
+    assert result.bootfile == 'multiarch/x86_64/pxelinux.0'
+    assert result.links == (
+        'multiarch/x86_64/pxelinux.cfg/01-52-54-00-12-34-56',
+        'multiarch/x86_64/pxelinux.cfg/01-52-54-00-ab-cd-ef')
     assert ('tftp', 'grub.cfg-01-52-54-00-12-34-56') in result.stale_links
+    assert ('tftp', 'pxelinux.cfg/01-52-54-00-12-34-56') in result.stale_links
     assert ('http', 'pxelinux.cfg/01-52-54-00-12-34-56') in result.stale_links
     assert not {('tftp', link) for link in result.links} & set(
         result.stale_links)
@@ -141,8 +145,10 @@ def test_client_id_port_links():
     cid = 'ff:00:00:00:00:00:02:00'
     result = fakes.make_plan(boot_mode='bios',
                              ports=(plan.Port(fakes.MAC, cid.upper()),))
-    assert result.links == ('pxelinux.cfg/20-52-54-00-12-34-56',)
-    assert ('tftp', 'pxelinux.cfg/01-52-54-00-12-34-56') in result.stale_links
+    assert result.links == (
+        'multiarch/x86_64/pxelinux.cfg/20-52-54-00-12-34-56',)
+    assert ('tftp', 'multiarch/x86_64/pxelinux.cfg/01-52-54-00-12-34-56'
+            ) in result.stale_links
 
 
 # -- loader precedence --------------------------------------------------

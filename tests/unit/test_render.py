@@ -37,8 +37,8 @@ DEFAULT deploy
 TIMEOUT 50
 
 LABEL deploy
-    KERNEL /%(u)s/deploy_kernel
-    APPEND initrd=/%(u)s/deploy_ramdisk nofb vga=normal \
+    KERNEL ::/%(u)s/deploy_kernel
+    APPEND initrd=::/%(u)s/deploy_ramdisk nofb vga=normal \
 console=ttyS0,115200n8 %(api)s
     IPAPPEND 2
 """ % {'u': U, 'api': fakes.API}
@@ -153,7 +153,7 @@ def test_instance_label():
                              instance_info={'kernel': 'http://k',
                                             'ramdisk': 'http://r'})
     assert result.config_text.startswith('DEFAULT boot\n')
-    assert 'KERNEL /%s/kernel\n' % U in result.config_text
+    assert 'KERNEL ::/%s/kernel\n' % U in result.config_text
 
 
 def test_render_adds_final_newline():
@@ -194,7 +194,7 @@ def test_shared_files():
 
 
 @pytest.mark.parametrize('fmt,root,expected', [
-    ('grub', 'tftp', '/x/k'), ('pxelinux', 'tftp', '/x/k'),
+    ('grub', 'tftp', '/x/k'), ('pxelinux', 'tftp', '::/x/k'),
     ('petitboot', 'tftp', 'tftp://192.0.2.10/x/k'),
     ('ipxe', 'http', 'http://192.0.2.10:8080/x/k'),
     ('grub', 'http', '(http,192.0.2.10:8080)/x/k'),
