@@ -21,6 +21,7 @@ HOST_PACKAGES = (
     'qemu-system-arm', 'qemu-efi-aarch64', 'qemu-system-x86', 'ovmf',
     'seabios', 'ipxe-qemu', 'pxelinux', 'syslinux-common', 'grub-common',
     'grub-efi-amd64-bin', 'busybox-static', 'cpio',
+    'ipxe',   # undionly.kpxe / snponly.efi, the plugin's iPXE loaders
 )
 #: Bump when the cache layout or its contents change.
 MANIFEST_VERSION = 1
