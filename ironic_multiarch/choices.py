@@ -4,6 +4,7 @@ Pure: called by :func:`ironic_multiarch.plan.plan` with checked facts.
 """
 
 import dataclasses
+import itertools
 
 from ironic_multiarch import exception
 from ironic_multiarch import paths
@@ -98,10 +99,13 @@ def images(facts, settings, profile, node):
                           (prec.ARCH_GROUP, '[multiarch_%s]%s'
                            % (profile.name, role),
                            settings.for_arch(profile.name).images.get(role))]
-            candidates += prec.by_arch(settings, profile,
-                                       '[conductor]%s_by_arch' % role)
-            candidates += prec.ironic_global(settings, profile.name,
-                                             '[conductor]%s' % role)
+            # lazily: Ironic's options are read only if reached
+            candidates = itertools.chain(
+                candidates,
+                prec.by_arch(settings, profile,
+                             '[conductor]%s_by_arch' % role),
+                prec.ironic_global(settings, profile.name,
+                                   '[conductor]%s' % role))
             option = '[multiarch_%s]%s (or the node\'s driver_info/%s)' % (
                 profile.name, role, role)
             example = 'http://images.example.com/ipa-%s.%s' % (
@@ -125,8 +129,8 @@ def kernel_params(facts, settings, profile, node):
                    group.kernel_append_params),
                   (prec.PROFILE, 'profile %s' % profile.name,
                    profile.kernel_append_params)]
-    candidates += prec.ironic_global(settings, profile.name,
-                                     '[pxe]kernel_append_params')
+    candidates = itertools.chain(candidates, prec.ironic_global(
+        settings, profile.name, '[pxe]kernel_append_params'))
     base = prec.first(candidates, empty_is_unset=False) or prec.Chosen(
         '', 'none', prec.PROFILE)
     args = safety.kernel_args(base.value, node, profile.name, base.source)

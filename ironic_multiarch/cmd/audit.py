@@ -29,6 +29,7 @@ NO_IMAGES = 'no-images'
 NOT_MULTIARCH = 'not-multiarch-aware'
 LOADER_MISSING = 'loader-missing'
 PLAN_FAILED = 'plan-failed'
+NO_PXE_PORT = 'no-pxe-port'
 
 
 @dataclasses.dataclass(frozen=True)
@@ -79,17 +80,15 @@ def _classify(exc):
     return PLAN_FAILED
 
 
-def check_node(node, ports, settings, profiles, fleet_arches=(),
-               extra_kernel_params=(), default_boot_mode='uefi',
-               file_root=None, _exists=None):
+def check_node(node, ports, settings, profiles, extra_kernel_params=(),
+               default_boot_mode='uefi', file_root=None, _exists=None):
     """Check one node; return ``(arch, boot mode, problems)``.
 
     :param node: node dict (API fields).
-    :param ports: the node's port dicts.
+    :param ports: the node's port dicts, or ``None`` if ports are not
+        checked.
     :param settings: planner settings.
     :param profiles: installed profiles by name.
-    :param fleet_arches: every architecture in the fleet (more than one:
-        stock network boot interfaces are a problem).
     :param extra_kernel_params: what the conductor adds in deploy mode.
     :param default_boot_mode: ``[deploy]default_boot_mode``.
     :param file_root: a readable TFTP root to look for loader files in,
@@ -102,7 +101,7 @@ def check_node(node, ports, settings, profiles, fleet_arches=(),
     def add(code, message):
         problems.append(Problem(uuid, name, code, message))
 
-    facts = facts_mod.node_facts(node, ports, mode=planner.DEPLOY,
+    facts = facts_mod.node_facts(node, ports or (), mode=planner.DEPLOY,
                                  extra_kernel_params=extra_kernel_params,
                                  default_boot_mode=default_boot_mode)
     try:
@@ -114,15 +113,13 @@ def check_node(node, ports, settings, profiles, fleet_arches=(),
         add(UNKNOWN_CPU_ARCH, str(exc))
         return str(facts.cpu_arch), facts.boot_mode, problems
     profile = profiles[arch]
-    if interface in STOCK_NETBOOT_INTERFACES and len(set(fleet_arches)) > 1:
-        add(NOT_MULTIARCH, 'Node %s (cpu_arch %s): boot interface %s ignores '
-            'cpu_arch in a fleet of %s. Set it to multiarch-%s, for example '
-            'openstack baremetal node set --boot-interface multiarch-%s %s.'
-            % (name or uuid, arch, interface,
-               ', '.join(sorted(set(fleet_arches))),
-               'ipxe' if 'ipxe' in interface else 'pxe',
-               'ipxe' if 'ipxe' in interface else 'pxe', name or uuid))
     if interface not in MULTIARCH_INTERFACES:
+        return arch, facts.boot_mode, problems
+    if ports is not None and not facts.ports:
+        add(NO_PXE_PORT, 'Node %s (cpu_arch %s): no PXE-enabled port, so '
+            'nothing can network-boot it. Create one, for example openstack '
+            'baremetal port create --node %s --pxe-enabled true '
+            '52:54:00:12:34:56.' % (name or uuid, arch, uuid))
         return arch, facts.boot_mode, problems
     bad_mode = (facts.boot_mode not in planner.BOOT_MODES
                 or profile.method_for(facts.boot_mode) is None)
@@ -144,25 +141,40 @@ def check_node(node, ports, settings, profiles, fleet_arches=(),
     return arch, facts.boot_mode, problems
 
 
+def _not_multiarch(stock, fleet):
+    """Problems of stock network boot interfaces in a mixed fleet."""
+    if len(fleet) < 2:
+        return []
+    arches = ', '.join(sorted(fleet))
+    problems = []
+    for uuid, name, arch, interface in stock:
+        kind = 'ipxe' if 'ipxe' in interface else 'pxe'
+        problems.append(Problem(
+            uuid, name, NOT_MULTIARCH,
+            'Node %s (cpu_arch %s): boot interface %s ignores cpu_arch in a '
+            'fleet of %s. Set it to multiarch-%s, for example openstack '
+            'baremetal node set --boot-interface multiarch-%s %s.'
+            % (name or uuid, arch, interface, arches, kind, kind,
+               name or uuid)))
+    return problems
+
+
 def audit(nodes, ports, settings, profiles, extra_kernel_params=(),
           default_boot_mode='uefi', file_root=None, progress=None):
     """Audit a fleet from plain data.
 
-    :param nodes: node dicts (API fields).
-    :param ports: port dicts with ``node_uuid``.
+    :param nodes: node dicts (API fields), or an iterable of pages of
+        them (lists), checked as they arrive.
+    :param ports: port dicts with ``node_uuid``, or ``None`` when ports
+        are not checked.
     :param progress: optional :class:`~ironic_multiarch.cmd.common.Progress`.
     :returns: :class:`Report`.
     """
-    by_node = collections.defaultdict(list)
-    for port in ports:
-        by_node[port.get('node_uuid')].append(port)
-    fleet = set()
-    for node in nodes:
-        facts = facts_mod.node_facts(node, ())
-        try:
-            fleet.add(planner.resolve_arch(facts, settings, profiles).value)
-        except exception.PlanError:
-            pass
+    by_node = None
+    if ports is not None:
+        by_node = collections.defaultdict(list)
+        for port in ports:
+            by_node[port.get('node_uuid')].append(port)
     cache = {}
 
     def exists(path):
@@ -171,23 +183,46 @@ def audit(nodes, ports, settings, profiles, extra_kernel_params=(),
         return cache[path]
 
     summary = collections.defaultdict(lambda: [0, 0])
+    found_by_node = {}
+    fleet, stock, count = set(), [], 0
+    for page in _pages(nodes):
+        for node in page:
+            count += 1
+            arch, boot_mode, found = check_node(
+                node, None if by_node is None
+                else by_node.get(node.get('uuid'), ()),
+                settings, profiles, extra_kernel_params, default_boot_mode,
+                file_root, _exists=exists)
+            interface = node.get('boot_interface') or ''
+            if arch in profiles:
+                fleet.add(arch)
+                if interface in STOCK_NETBOOT_INTERFACES:
+                    stock.append((node.get('uuid'), node.get('name'), arch,
+                                  interface))
+            found_by_node[node.get('uuid')] = (
+                (arch, boot_mode or '', interface), found)
+        if progress and count:
+            progress.update('checked %d nodes' % count)
+    for problem in _not_multiarch(stock, fleet):
+        found_by_node[problem.node][1].insert(0, problem)
     problems = []
-    for n, node in enumerate(nodes, 1):
-        arch, boot_mode, found = check_node(
-            node, by_node.get(node.get('uuid'), ()), settings, profiles,
-            fleet, extra_kernel_params, default_boot_mode, file_root,
-            _exists=exists)
-        key = (arch, boot_mode or '', node.get('boot_interface') or '')
+    for key, found in found_by_node.values():
         summary[key][0] += 1
         if found:
             summary[key][1] += 1
             problems.extend(found)
-        if progress and n % 200 == 0:
-            progress.update('checked %d/%d nodes' % (n, len(nodes)))
     if progress:
         progress.done()
     return Report(summary=dict(summary), problems=problems, notes=[],
-                  nodes=len(nodes), ports=len(ports))
+                  nodes=count, ports=len(ports) if ports is not None else 0)
+
+
+def _pages(nodes):
+    """Accept a flat list of nodes or an iterable of pages."""
+    if isinstance(nodes, (list, tuple)) and (
+            not nodes or isinstance(nodes[0], dict)):
+        return [nodes]
+    return nodes
 
 
 def add_arguments(parser):
@@ -195,6 +230,10 @@ def add_arguments(parser):
     parser.add_argument('--page-size', type=int, default=DEFAULT_PAGE_SIZE,
                         help='Items per API request (the API limit; '
                              'default %d).' % DEFAULT_PAGE_SIZE)
+    parser.add_argument('--check-ports', action='store_true',
+                        help='Also list the ports (one more paginated '
+                             'listing) and check every multiarch node has '
+                             'a PXE-enabled port whose fields plan.')
     parser.add_argument('--check-files', action='store_true',
                         help='Also check that loader files exist in the '
                              'TFTP root of this host (when readable).')
@@ -202,24 +241,24 @@ def add_arguments(parser):
     common.add_format_argument(parser)
 
 
-def fetch(conn, page_size, progress=None):
-    """List every node and port: one paginated listing of each.
+def fetch(conn, page_size, progress=None, check_ports=True):
+    """One paginated listing of ports (if checked), then of nodes.
 
-    :returns: ``(nodes, ports)`` as plain dicts.
+    :returns: ``(node pages, ports or None)``; node pages are fetched
+        while the caller checks the previous one.
     """
     version = common.microversion(conn)
     fields = [f for f in plan_cmd.NODE_FIELDS
               if version != common.MIN_MICROVERSION or f != 'boot_mode']
-
-    def on_page(what):
-        return lambda count: progress and progress.update(
-            'listed %d %s' % (count, what))
-
-    nodes = common.list_all(conn, 'nodes', fields, page_size,
-                            version=version, on_page=on_page('nodes'))
-    ports = common.list_all(conn, 'ports', plan_cmd.PORT_FIELDS, page_size,
-                            version=version, on_page=on_page('ports'))
-    return nodes, ports
+    ports = None
+    if check_ports:
+        ports = common.list_all(
+            conn, 'ports', plan_cmd.PORT_FIELDS, page_size, version=version,
+            on_page=lambda n: progress and progress.update(
+                'listed %d ports' % n))
+    pages = common.iter_pages(conn, 'nodes', fields, page_size,
+                              version=version)
+    return pages, ports
 
 
 def render(report, fmt='table'):
@@ -259,11 +298,10 @@ def run(args, connect, out=None, err=None):
                          'readable here' % root)
     progress = common.Progress(err)
     conn = connect()
-    nodes, ports = fetch(conn, args.page_size, progress)
-    report = audit(nodes, ports, settings, ctx.profiles,
+    pages, ports = fetch(conn, args.page_size, progress, args.check_ports)
+    report = audit(pages, ports, settings, ctx.profiles,
                    ctx.extra_kernel_params(planner.DEPLOY),
-                   ctx.default_boot_mode, file_root,
-                   progress if len(nodes) > 500 else None)
+                   ctx.default_boot_mode, file_root, progress)
     progress.done()
     report.notes.extend(notes)
     out.write(render(report, args.format))

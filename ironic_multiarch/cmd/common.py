@@ -5,6 +5,7 @@ the Bare Metal API with openstacksdk's usual cloud selection, listing
 resources with explicit pagination, and printing tables or JSON.
 """
 
+import concurrent.futures
 import dataclasses
 import json
 import os
@@ -230,31 +231,48 @@ def _api_error(resp):
         return resp.text[:200]
 
 
-def list_all(conn, resource, fields, page_size, params=None,
-             version=MICROVERSION, on_page=None):
-    """List every ``nodes`` or ``ports`` item, following ``next`` links.
+def iter_pages(conn, resource, fields, page_size, params=None,
+               version=MICROVERSION):
+    """Yield every page of ``nodes`` or ``ports``, following ``next`` links.
 
     One request per page: the next page is requested only when the API
     says there is one (Ironic gives a ``next`` link when a page is full).
+    While the caller works on a page, the next one is already being
+    fetched.
 
     :param conn: openstacksdk connection.
     :param resource: ``nodes`` or ``ports``.
     :param fields: field names to request (``fields=``).
     :param page_size: the API ``limit``.
     :param params: extra query parameters.
-    :param on_page: called with the number of items so far after a page.
-    :returns: list of dicts.
+    :returns: iterator of lists of dicts.
     """
     query = dict(params or {})
     query['fields'] = ','.join(fields)
     query['limit'] = page_size
-    url, items = '/%s' % resource, []
-    while url:
-        body = api_get(conn, url, params=query, version=version)
-        items.extend(body.get(resource) or [])
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        pending = pool.submit(api_get, conn, '/%s' % resource, query, version)
+        while pending is not None:
+            body = pending.result()
+            url = body.get('next')
+            pending = (pool.submit(api_get, conn, url, None, version)
+                       if url else None)
+            yield body.get(resource) or []
+
+
+def list_all(conn, resource, fields, page_size, params=None,
+             version=MICROVERSION, on_page=None):
+    """List every ``nodes`` or ``ports`` item (see :func:`iter_pages`).
+
+    :param on_page: called with the number of items so far after a page.
+    :returns: list of dicts.
+    """
+    items = []
+    for page in iter_pages(conn, resource, fields, page_size, params,
+                           version):
+        items.extend(page)
         if on_page:
             on_page(len(items))
-        url, query = body.get('next'), None
     return items
 
 

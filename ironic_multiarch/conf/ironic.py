@@ -6,6 +6,8 @@ registers the same names on a private ``ConfigOpts`` to read a
 conductor's ironic.conf. Options a release lacks are skipped.
 """
 
+import collections.abc
+
 from oslo_config import cfg
 from oslo_utils import netutils
 
@@ -36,6 +38,31 @@ def _get(conf, group, name):
         return None
 
 
+class _LazyOptions(collections.abc.Mapping):
+    """Option label -> value, each read from ``conf`` when first asked.
+
+    Ironic re-parses some options (``[pxe]kernel_append_params``) on
+    every read; the planner asks for a global option only when the
+    precedence reaches it.
+    """
+
+    def __init__(self, conf, options):
+        self._conf = conf
+        self._options = {'[%s]%s' % (g, n): (g, n) for g, n in options}
+        self._values = {}
+
+    def __getitem__(self, label):
+        if label not in self._values:
+            self._values[label] = _get(self._conf, *self._options[label])
+        return self._values[label]
+
+    def __iter__(self):
+        return iter(self._options)
+
+    def __len__(self):
+        return len(self._options)
+
+
 def read(conf):
     """Return Ironic's planning options as plain data.
 
@@ -48,8 +75,7 @@ def read(conf):
         by_arch=settings_mod.frozen({
             '[%s]%s' % (g, n): settings_mod.frozen(_get(conf, g, n) or {})
             for g, n in BY_ARCH}),
-        globals=settings_mod.frozen({'[%s]%s' % (g, n): _get(conf, g, n)
-                                     for g, n in GLOBALS}),
+        globals=_LazyOptions(conf, GLOBALS),
         loader_file_paths=settings_mod.frozen(
             _get(conf, 'pxe', 'loader_file_paths') or {}))
     values = {'%s/%s' % (g, n): _get(conf, g, n) for g, n in SERVERS}

@@ -55,6 +55,8 @@ class MultiarchDbTestCase(db_base.DbTestCase):
                     dhcp_hostsdir=self._dir('dnsmasq', 'hosts'),
                     dhcp_leasefile=os.path.join(self.tmp, 'leases'),
                     group='dnsmasq')
+        # Ironic's dnsmasq provider reads the lease file: it must exist.
+        open(os.path.join(self.tmp, 'leases'), 'a').close()
         dhcp_factory.DHCPFactory._dhcp_provider = None
         self.config(enabled_hardware_types=['multiarch-manual',
                                             'fake-hardware'])

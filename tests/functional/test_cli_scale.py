@@ -66,8 +66,8 @@ def big_ironic(tmp_path_factory):
 
 def test_audit_of_1000_nodes_request_count(big_ironic):
     argv = ['audit', '--page-size', str(PAGE_SIZE), '-f', 'json',
-            '--config-file', big_ironic.conf_file, '--os-auth-type', 'none',
-            '--os-endpoint', big_ironic.url]
+            '--check-ports', '--config-file', big_ironic.conf_file,
+            '--os-auth-type', 'none', '--os-endpoint', big_ironic.url]
     args = main.build_parser(argv).parse_args(argv)
     counts = collections.Counter()
 

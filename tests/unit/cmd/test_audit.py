@@ -31,8 +31,9 @@ def codes(report):
     return {(p.name, p.code) for p in report.problems}
 
 
-def run(ctx, nodes, ports=(), **kw):
-    return audit.audit(nodes, list(ports), ctx.settings, ctx.profiles,
+def run(ctx, nodes, ports=None, **kw):
+    return audit.audit(nodes, None if ports is None else list(ports),
+                       ctx.settings, ctx.profiles,
                        ctx.extra_kernel_params('deploy'),
                        ctx.default_boot_mode, **kw)
 
@@ -137,12 +138,31 @@ def test_run_requests_pages_not_nodes(ctx):
     ports = [port(i) for i in range(1000)]
     adapter = CountingAdapter(nodes, ports)
     conn = type('C', (), {'baremetal': adapter})()
-    args = type('A', (), {'page_size': 300, 'check_files': False,
-                          'config_file': ctx.files, 'format': 'json'})()
-    out = io.StringIO()
-    status = audit.run(args, lambda: conn, out, io.StringIO())
-    assert status == common.EXIT_OK
-    assert adapter.calls.count('/nodes') == 1
-    assert adapter.calls.count('/ports') == 1
-    assert len(adapter.calls) == 4 + 4
-    assert json.loads(out.getvalue())['nodes'] == 1000
+    for check_ports, port_pages in ((True, 4), (False, 0)):
+        adapter = CountingAdapter(nodes, ports)
+        conn = type('C', (), {'baremetal': adapter})()
+        args = type('A', (), {'page_size': 300, 'check_files': False,
+                              'check_ports': check_ports,
+                              'config_file': ctx.files, 'format': 'json'})()
+        out = io.StringIO()
+        status = audit.run(args, lambda: conn, out, io.StringIO())
+        assert status == common.EXIT_OK
+        assert adapter.calls.count('/nodes') == 1
+        assert adapter.calls.count('/ports') == (1 if check_ports else 0)
+        assert len(adapter.calls) == 4 + port_pages
+        assert json.loads(out.getvalue())['nodes'] == 1000
+
+
+def test_no_pxe_port_only_when_ports_are_checked(ctx):
+    nodes = [node(1), node(2, 'aarch64')]
+    assert run(ctx, nodes).problems == []
+    assert codes(run(ctx, nodes, [port(1)])) == {('n2', 'no-pxe-port')}
+    report = run(ctx, nodes, [port(1)])
+    assert 'openstack baremetal port create --node %s' % (U % 2) in (
+        report.problems[0].message)
+
+
+def test_pages_are_checked_as_they_come(ctx):
+    pages = iter([[node(1)], [node(2, 'aarch64'), node(3, 'x86_64')]])
+    report = run(ctx, pages)
+    assert report.nodes == 3 and report.problems == []
