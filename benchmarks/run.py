@@ -23,7 +23,7 @@ from ironic_multiarch.cmd import audit as audit_cmd
 from ironic_multiarch.cmd import common
 from ironic_multiarch import demo_fleet
 from ironic_multiarch import standalone
-from tests.hardening import fleet
+from tests import fleet
 
 
 def bench_planning(count=10000):

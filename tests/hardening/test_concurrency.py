@@ -12,7 +12,7 @@ import time
 
 from ironic_multiarch import paths
 from ironic_multiarch import tree
-from tests.hardening import fleet
+from tests import fleet
 
 WRITERS = 6
 READERS = 4

@@ -11,37 +11,21 @@ from hypothesis import given
 from hypothesis import HealthCheck
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
-from oslo_config import cfg
 
-from ironic_multiarch import conf
-from ironic_multiarch.conf import loading
 from ironic_multiarch import exception
 from ironic_multiarch import plan as planner
-from ironic_multiarch.profiles import loader
 from ironic_multiarch import render
+from tests import fleet
 from tests.property import strategies as s
 
 EXAMPLES = 4000
 PROPERTY = hsettings(max_examples=EXAMPLES, deadline=None, database=None,
                      suppress_health_check=[HealthCheck.too_slow])
 
-PROFILES = loader.installed()
+PROFILES = fleet.PROFILES
 
 
-def _settings():
-    opts = cfg.ConfigOpts()
-    conf.register_opts(opts, PROFILES)
-    opts([])
-    for arch in PROFILES:
-        for role in ('deploy_kernel', 'deploy_ramdisk', 'rescue_kernel',
-                     'rescue_ramdisk'):
-            opts.set_override(role, 'http://images.example.com/%s.%s'
-                              % (arch, role), 'multiarch_%s' % arch)
-    return loading.build_settings(opts, PROFILES, tftp_server='192.0.2.10',
-                                  http_url='http://192.0.2.10:8080')
-
-
-SETTINGS = _settings()
+SETTINGS = fleet.settings()
 
 facts = st.builds(
     lambda uuid, arch, mode, macs, cid, info, ipxe, name, pmode: (

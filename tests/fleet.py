@@ -1,4 +1,4 @@
-"""Plans for a mixed fleet from a fresh configuration (shared helpers)."""
+"""A mixed fleet planned from a fresh configuration (shared test helpers)."""
 
 import uuid as uuid_mod
 
