@@ -7,8 +7,14 @@ the per-MAC names the way firmware does.
 """
 
 import os
-import threading
-import time
+
+try:  # Ironic's test package may have monkey-patched threading (eventlet):
+    from eventlet import patcher  # the writers and readers must be real
+    threading = patcher.original('threading')  # OS threads
+    time = patcher.original('time')
+except ImportError:  # pragma: no cover
+    import threading
+    import time
 
 from ironic_multiarch import paths
 from ironic_multiarch import tree
