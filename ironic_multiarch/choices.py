@@ -132,7 +132,7 @@ def kernel_params(facts, settings, profile, node):
     candidates = itertools.chain(candidates, prec.ironic_global(
         settings, profile.name, '[pxe]kernel_append_params'))
     base = prec.first(candidates, empty_is_unset=False) or prec.Chosen(
-        '', 'none', prec.PROFILE)
+        '', 'no kernel arguments set', prec.PROFILE)
     args = safety.kernel_args(base.value, node, profile.name, base.source)
     given = [a for a in args if a.startswith('console=')]
     if given:
@@ -143,7 +143,8 @@ def kernel_params(facts, settings, profile, node):
             (prec.ARCH_GROUP, '[multiarch_%s]console' % profile.name,
              group.console),
             (prec.PROFILE, 'profile %s' % profile.name, profile.console),
-        ], empty_is_unset=False) or prec.Chosen('', 'none', prec.PROFILE)
+        ], empty_is_unset=False) or prec.Chosen('', 'no console set',
+                                                prec.PROFILE)
         console_args = safety.kernel_args(console.value, node, profile.name,
                                           console.source)
     extra = safety.kernel_args(' '.join(facts.extra_kernel_params), node,
@@ -153,18 +154,24 @@ def kernel_params(facts, settings, profile, node):
 
 
 def loader_files(settings, profile, loader):
+    """The loader files of ``loader`` and the host path of each.
+
+    The one exception to the order of levels: for the architecture
+    Ironic's global options belong to, an operator's explicit
+    ``[pxe]loader_file_paths`` comes before the profile's host path,
+    which is only where a Debian-family host usually keeps the file.
+    """
     files = []
     group = settings.for_arch(profile.name).loader_paths
     for name in loader.files:
-        candidates = [
-            (prec.ARCH_GROUP, '[multiarch_%s]loader_paths[%s]'
-             % (profile.name, name), group.get(name)),
-            (prec.PROFILE, 'profile %s' % profile.name,
-             profile.loader_paths.get(name))]
+        candidates = [(prec.ARCH_GROUP, '[multiarch_%s]loader_paths[%s]'
+                       % (profile.name, name), group.get(name))]
         if profile.name == settings.global_options_arch:
             candidates.append((prec.IRONIC_GLOBAL,
                                '[pxe]loader_file_paths[%s]' % name,
                                settings.ironic.loader_file_paths.get(name)))
+        candidates.append((prec.PROFILE, 'profile %s' % profile.name,
+                           profile.loader_paths.get(name)))
         files.append(LoaderFile(
             name, paths.loader(settings.loader_dir, profile.name, name),
             prec.first(candidates)))

@@ -239,9 +239,12 @@ def test_ironic_loader_file_paths_only_for_global_options_arch():
     assert files[0].source == prec.Chosen(
         '/ironic/snponly.efi', '[pxe]loader_file_paths[snponly.efi]',
         prec.IRONIC_GLOBAL)
-    # the profile default (level 4) wins over Ironic's global option (5)
+    # an operator's explicit path wins over the profile's guess of where
+    # a Debian-family host keeps the file
     files = fakes.make_plan(fakes.make_settings(ironic=ironic)).loader_files
-    assert files[0].source.level == prec.PROFILE
+    assert files[0].source == prec.Chosen(
+        '/ironic/grubx64.efi', '[pxe]loader_file_paths[grubx64.efi]',
+        prec.IRONIC_GLOBAL)
 
 
 def test_loader_dir_setting():

@@ -182,7 +182,8 @@ def test_kernel_params_levels(arch, group, node, expected):
 def test_kernel_params_unset_everywhere():
     result = fakes.make_plan(extra_kernel_params=())
     assert result.kernel_params == prec.Chosen('console=ttyS0,115200n8',
-                                               'none', prec.PROFILE)
+                                               'no kernel arguments set',
+                                               prec.PROFILE)
 
 
 @pytest.mark.parametrize('arch', ['aarch64', 'ppc64le'])
@@ -244,7 +245,7 @@ def test_provenance():
     result = fakes.make_plan(driver_info={'deploy_kernel': NODE_HREF})
     assert result.provenance == {
         'loader': 'profile x86_64', 'kernel': 'driver_info/deploy_kernel',
-        'ramdisk': '[multiarch_x86_64]deploy_ramdisk', 'kernel_params': 'none',
+        'ramdisk': '[multiarch_x86_64]deploy_ramdisk', 'kernel_params': 'no kernel arguments set',
         'console': 'profile x86_64', 'template': 'built-in grub template'}
 
 
