@@ -65,7 +65,7 @@ def _newc(name, mode, data=b'', rdev=(0, 0), ino=0):
     return head + data + b'\0' * (-len(data) % 4)
 
 
-def build_marker_initramfs(assets, arch, out_path):
+def build_marker_initramfs(assets, arch, out_path, pad_bytes=0):
     """Build a gzip'd newc initramfs whose ``/init`` prints the marker.
 
     The archive is written member by member in Python, so the
@@ -74,6 +74,8 @@ def build_marker_initramfs(assets, arch, out_path):
     :param assets: :class:`~tests.boot.assets.Assets`.
     :param arch: ``x86_64`` or ``aarch64`` (selects the busybox).
     :param out_path: file to write (atomically).
+    :param pad_bytes: size of an incompressible ``/pad`` file to add, for
+        a ramdisk as large as a real deploy ramdisk (transfer benchmarks).
     :returns: out_path.
     """
     with open(assets.busybox[arch], 'rb') as f:
@@ -89,6 +91,10 @@ def build_marker_initramfs(assets, arch, out_path):
     blob = b''.join(_newc(n, m, d, ino=i + 1)
                     for i, (n, m, d) in enumerate(members))
     blob += _newc('dev/console', stat.S_IFCHR | 0o600, rdev=(5, 1), ino=99)
+    if pad_bytes:
+        blob += _newc('pad', stat.S_IFREG | 0o644, os.urandom(pad_bytes),
+                      ino=100)
     blob += _newc('TRAILER!!!', 0)
-    _atomic_write(out_path, gzip.compress(blob, mtime=0))
+    _atomic_write(out_path, gzip.compress(blob, compresslevel=1 if pad_bytes
+                                          else 9, mtime=0))
     return out_path
