@@ -142,9 +142,15 @@ def test_hybrid_fleet(ironic, conn):
     for name, node in nodes.items():
         _wait(conn, node, 'clean failed')
         root, config, links = written[name]
-        assert not os.path.exists(os.path.dirname(config)), name
-        for link in links:
-            assert not os.path.lexists(os.path.join(root, link)), link
+        # the conductor tears down after it records the new state
+        paths = [os.path.dirname(config)] + [os.path.join(root, link)
+                                             for link in links]
+        deadline = time.monotonic() + 30
+        while (any(os.path.lexists(p) for p in paths)
+               and time.monotonic() < deadline):
+            time.sleep(0.2)
+        for path in paths:
+            assert not os.path.lexists(path), (name, path)
         conn.baremetal.set_node_provision_state(node.id, 'manage')
         _wait(conn, node, 'manageable')
     for node in list(nodes.values()) + list(bad.values()):
