@@ -11,10 +11,16 @@ from ironic_multiarch.profiles import loader
 CONF = cfg.CONF
 
 
+_REGISTERED = set()
+
+
 def register_opts():
-    """Register the plugin's options on Ironic's CONF (idempotent)."""
+    """Register the plugin's options on Ironic's CONF, once per profile."""
     profiles = loader.installed()
-    ma_conf.register_opts(CONF, profiles)
+    new = sorted(set(profiles) - _REGISTERED)
+    if new or not _REGISTERED:
+        ma_conf.register_opts(CONF, new)
+        _REGISTERED.update(new or ['multiarch'])
     return profiles
 
 
