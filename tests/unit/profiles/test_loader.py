@@ -132,25 +132,16 @@ def test_broken_entry_point_names_it(distribution):
     assert isinstance(exc.value.__cause__, ImportError)
 
 
-def test_missing_class_names_entry_point(distribution):
-    distribution('riscv64 = riscv64_profile:Missing')
+@pytest.mark.parametrize('entry_point,names', [
+    ('riscv64 = riscv64_profile:Missing', ('entry point riscv64',)),
+    ('riscv64 = riscv64_profile:NotAProfile',
+     ('Entry point riscv64', 'is not an ArchProfile')),
+    ('riscv = riscv64_profile:RiscV64',
+     ('Entry point riscv', 'declares cpu_arch riscv64',
+      'name the entry point after it')),
+])
+def test_bad_entry_point_is_named(distribution, entry_point, names):
+    distribution(entry_point)
     with pytest.raises(exception.ProfileLoadError) as exc:
         loader.installed()
-    fakes.assert_names(exc.value, 'entry point riscv64')
-
-
-def test_entry_point_not_a_profile(distribution):
-    distribution('riscv64 = riscv64_profile:NotAProfile')
-    with pytest.raises(exception.ProfileLoadError) as exc:
-        loader.installed()
-    fakes.assert_names(exc.value, 'Entry point riscv64',
-                       'is not an ArchProfile')
-
-
-def test_entry_point_named_after_another_arch(distribution):
-    distribution('riscv = riscv64_profile:RiscV64')
-    with pytest.raises(exception.ProfileLoadError) as exc:
-        loader.installed()
-    fakes.assert_names(exc.value, 'Entry point riscv',
-                       'declares cpu_arch riscv64',
-                       'name the entry point after it')
+    fakes.assert_names(exc.value, *names)
