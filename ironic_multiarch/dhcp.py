@@ -41,24 +41,23 @@ def options_for(settings, method, loader, uuid, ipxe, node, arch):
         # petitboot: no loader. Option 209 is the config's full URL, which
         # petitboot uses as it is (older petitboot asks for 209 but not
         # 210); 210 is the prefix of its per-MAC probe without 209.
-        if ipxe:
-            prefix = settings_mod.http_url(settings, node, arch) + '/'
-        else:
-            prefix = 'tftp://%s/' % settings_mod.tftp_server(settings, node, arch)
+        prefix = settings_mod.root_url(settings, 'http' if ipxe else 'tftp',
+                                       node, arch)
         opts.append(_opt(PXELINUX_CONFIG_FILE, prefix + paths.config(uuid)))
         opts.append(_opt(PXELINUX_PATH_PREFIX, prefix))
     else:
         bootfile = paths.loader(settings.loader_dir, arch, loader.bootfile)
         if ipxe and loader.config_format == 'ipxe':
-            script = settings_mod.http_url(settings, node, arch) + '/' + paths.IPXE_SCRIPT
+            script = (settings_mod.root_url(settings, 'http', node, arch)
+                      + paths.IPXE_SCRIPT)
             opts.append(_opt('tag:!ipxe,' + BOOTFILE, bootfile))
             opts.append(_opt('tag:ipxe,' + BOOTFILE, script))
         else:
             opts.append(_opt(BOOTFILE, bootfile))
         if method.http_client_arch and settings.http_url:
-            url = settings_mod.http_url(settings, node, arch)
+            url = settings_mod.root_url(settings, 'http', node, arch)
             opts.append(_opt('tag:%s,%s' % (HTTP_CLIENT_TAG, BOOTFILE),
-                             url + '/' + bootfile))
+                             url + bootfile))
             opts.append(_opt('tag:%s,%s' % (HTTP_CLIENT_TAG, VENDOR_CLASS),
                              'HTTPClient'))
     if not (ipxe and loader.bootfile is None):

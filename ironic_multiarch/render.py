@@ -99,16 +99,13 @@ class Locations:
 
     def base(self):
         """The prefix every path is appended to."""
-        if self.image_root == 'http':
+        if self.image_root == 'http' and self.format == 'grub':
             url = settings_mod.http_url(self.settings, self.node, self.arch)
-            if self.format == 'grub':
-                scheme_less = url.split('://', 1)[1]
-                host, _, path = scheme_less.partition('/')
-                return '(http,%s)/%s' % (host, path + '/' if path else '')
-            return url + '/'
-        if self.format == 'petitboot':
-            return 'tftp://%s/' % settings_mod.tftp_server(
-                self.settings, self.node, self.arch)
+            host, _, path = url.split('://', 1)[1].partition('/')
+            return '(http,%s)/%s' % (host, path + '/' if path else '')
+        if self.image_root == 'http' or self.format == 'petitboot':
+            return settings_mod.root_url(self.settings, self.image_root,
+                                         self.node, self.arch)
         if self.format == 'pxelinux':
             # pxelinux puts its path prefix (the loader's own directory
             # without DHCP option 210) before any path that is not a URL,

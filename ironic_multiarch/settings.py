@@ -120,3 +120,15 @@ def http_url(settings, node, arch):
             'configured', node=node, arch=arch, option='[deploy]http_url',
             example='http://192.0.2.10:8080')
     return safety.url(settings.http_url, '[deploy]http_url', node, arch)
+
+
+def root_url(settings, root, node, arch):
+    """The URL of a root's top, with a trailing slash.
+
+    :param root: ``'tftp'`` (``tftp://<tftp_server>/``) or ``'http'``
+        (``[deploy]http_url`` + ``/``).
+    :raises MissingSetting: if the server of that root is not configured.
+    """
+    if root == 'http':
+        return http_url(settings, node, arch) + '/'
+    return 'tftp://%s/' % tftp_server(settings, node, arch)

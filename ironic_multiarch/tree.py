@@ -164,6 +164,22 @@ def remove_node(roots, uuid, macs, client_ids=None, config_dirs=None):
                       ignore_errors=True)
 
 
+def missing_loaders(root, loader_files, exists=os.path.isfile):
+    """The loader files that are not in ``root``.
+
+    :param loader_files: iterable of
+        :class:`~ironic_multiarch.plan.LoaderFile`.
+    :param exists: the check (callers may cache it).
+    :returns: list of ``(loader file, absolute path)`` pairs.
+    """
+    missing = []
+    for item in loader_files:
+        path = _target(root, item.path)
+        if not exists(path):
+            missing.append((item, path))
+    return missing
+
+
 def place_loaders(roots, loader_files, shared):
     """Copy loader files and write the shared configs into every root.
 

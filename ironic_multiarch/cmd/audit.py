@@ -15,6 +15,7 @@ from ironic_multiarch.cmd import plan as plan_cmd
 from ironic_multiarch import exception
 from ironic_multiarch import facts as facts_mod
 from ironic_multiarch import plan as planner
+from ironic_multiarch import tree
 
 #: Boot interfaces of this plugin.
 MULTIARCH_INTERFACES = ('multiarch-pxe', 'multiarch-ipxe')
@@ -129,15 +130,13 @@ def check_node(node, ports, settings, profiles, extra_kernel_params=(),
         add(BOOT_MODE if bad_mode else _classify(exc), str(exc))
         return arch, facts.boot_mode, problems
     if file_root is not None:
-        exists = _exists or os.path.exists
-        for f in bp.loader_files:
-            path = os.path.join(file_root, f.path)
-            if not exists(path):
-                add(LOADER_MISSING, 'Node %s (cpu_arch %s): loader file %s '
-                    'is missing. Copy it there%s.'
-                    % (name or uuid, arch, path,
-                       ' from %s' % f.source.value if f.source else
-                       ' or set [multiarch_%s]loader_paths' % arch))
+        for f, path in tree.missing_loaders(file_root, bp.loader_files,
+                                            _exists or os.path.exists):
+            add(LOADER_MISSING, 'Node %s (cpu_arch %s): loader file %s '
+                'is missing. Copy it there%s.'
+                % (name or uuid, arch, path,
+                   ' from %s' % f.source.value if f.source else
+                   ' or set [multiarch_%s]loader_paths' % arch))
     return arch, facts.boot_mode, problems
 
 

@@ -113,10 +113,8 @@ class MultiarchBootMixin(object):
             raise _ironic_error(exc) from exc
 
     def _check_loaders(self, task, boot_plan):
-        root = config.roots()['tftp']
-        for item in boot_plan.loader_files:
-            if os.path.isfile(os.path.join(root, item.path)):
-                continue
+        for item, _ in tree.missing_loaders(config.roots()['tftp'],
+                                            boot_plan.loader_files)[:1]:
             raise _ironic_error(ma_exc.MissingSetting(
                 'loader file %s is not in the TFTP root at %s (it is copied '
                 'there from its host path when the conductor starts)'
