@@ -9,7 +9,9 @@ import itertools
 from ironic_multiarch import exception
 from ironic_multiarch import paths
 from ironic_multiarch import precedence as prec
+from ironic_multiarch.profiles import base as profile_base
 from ironic_multiarch import safety
+from ironic_multiarch import settings as settings_mod
 
 BOOT_MODES = ('uefi', 'bios')
 INSTANCE = 'instance'
@@ -50,10 +52,105 @@ def boot_method(facts, profile, node):
     return boot_mode, method
 
 
-def loader(ipxe, settings, profile, method, node):
+#: Ironic's single bootfile options per interface kind and boot mode.
+GLOBAL_BOOTFILES = {(False, 'uefi'): '[pxe]uefi_pxe_bootfile_name',
+                    (False, 'bios'): '[pxe]pxe_bootfile_name',
+                    (True, 'uefi'): '[pxe]uefi_ipxe_bootfile_name',
+                    (True, 'bios'): '[pxe]ipxe_bootfile_name'}
+SECURE_BOOT = 'instance_info/capabilities secure_boot'
+SHIM = 'shim'
+
+
+def _bootfile_candidates(settings, profile, ipxe, boot_mode):
+    """Ironic's bootfile options for a node, in Ironic's own order.
+
+    ``[pxe]*_bootfile_name_by_arch`` with the composite
+    ``<arch>-<boot_mode>`` key first (Ironic 2025.1 and later read it;
+    2024.1 ignores such keys, which no 2024.1 operator needs), then the
+    architecture's own key, then the single option of the boot mode,
+    only for the architecture Ironic's global options belong to.
+    """
+    option = ('[pxe]ipxe_bootfile_name_by_arch' if ipxe
+              else '[pxe]pxe_bootfile_name_by_arch')
+    table = settings.ironic.by_arch.get(option) or {}
+    keys = profile.ironic_arch_keys or (profile.name,)
+    for key in ['%s-%s' % (k, boot_mode) for k in keys] + list(keys):
+        if key in table:
+            yield prec.IRONIC_BY_ARCH, '%s[%s]' % (option, key), table[key]
+    single = GLOBAL_BOOTFILES.get((ipxe, boot_mode))
+    if single:
+        yield from prec.ironic_global(settings, profile.name, single)
+
+
+def _named(name, base, known, source, level):
+    """The loader a bootfile name given by an option stands for.
+
+    A name of one of the method's loaders is that loader; another name
+    is ``base`` renamed, keeping the files it loads from its directory
+    (a renamed shim still loads GRUB).
+    """
+    for item in known:
+        if item.bootfile == name:
+            return prec.Chosen(item, source, level)
+    # A shim's own file is replaced by the new name; a GRUB's is kept,
+    # since the new name may be a shim that loads it.
+    replaced = (name, base.bootfile) if base.name == SHIM else (name,)
+    files = (name,) + tuple(f for f in base.files if f not in replaced)
+    return prec.Chosen(dataclasses.replace(base, bootfile=name, files=files),
+                       source, level)
+
+
+def loader(ipxe, settings, profile, method, node, boot_mode=None,
+           secure_boot=False):
+    """The loader a node's firmware is given, and where it was chosen.
+
+    Order: ``[multiarch_<arch>]loaders`` (PXE only), Ironic's
+    ``[pxe]*_bootfile_name_by_arch`` (composite key first), Ironic's
+    single ``[pxe]*bootfile_name`` option of the boot mode for
+    ``[multiarch]global_options_arch`` only, then the profile's default.
+    A node asking for Secure Boot through the PXE interface gets its
+    architecture's shim whatever was chosen otherwise.
+
+    :param ipxe: the node uses the iPXE boot interface.
+    :param boot_mode: the node's Ironic boot mode (default: the first
+        one the method serves).
+    :param secure_boot: the node asks for UEFI Secure Boot.
+    :raises InvalidSetting: an unknown loader name, or Secure Boot on an
+        architecture without a shim loader.
+    """
+    boot_mode = boot_mode or method.boot_modes[0]
     if ipxe and method.ipxe_loader:
-        return prec.Chosen(method.ipxe_loader,
-                           'boot interface multiarch-ipxe', prec.NODE)
+        default = method.ipxe_loader
+        for level, source, value in _bootfile_candidates(
+                settings, profile, True, boot_mode):
+            if value:
+                name = safety.file_name(value, node, profile.name, source)
+                if name == default.bootfile:
+                    return prec.Chosen(default, source, level)
+                return prec.Chosen(dataclasses.replace(
+                    default, bootfile=name, files=(name,)), source, level)
+        return prec.Chosen(default, 'boot interface multiarch-ipxe',
+                           prec.NODE)
+    chosen = _pxe_loader(settings, profile, method, node, boot_mode,
+                         secure_boot)
+    if not secure_boot or chosen.value.name == SHIM:
+        return chosen
+    shims = [ld for ld in method.loaders if ld.name == SHIM]
+    if not shims:
+        raise exception.InvalidSetting(
+            'it asks for UEFI Secure Boot but its %s firmware has no shim '
+            'loader in the %s profile (loaders: %s)'
+            % (method.firmware, profile.name,
+               ', '.join(method.loader_names)),
+            node=node, arch=profile.name,
+            option="the instance's capabilities (secure_boot:false), or a "
+                   "%s profile with a shim loader" % profile.name,
+            example='openstack baremetal node set --instance-info '
+                    'capabilities=\'{"secure_boot": "false"}\' %s' % node)
+    return prec.Chosen(shims[0], SECURE_BOOT, prec.NODE)
+
+
+def _pxe_loader(settings, profile, method, node, boot_mode, secure_boot):
     group = '[multiarch_%s]loaders' % profile.name
     wanted = settings.for_arch(profile.name).loaders.get(method.name)
     if wanted:
@@ -69,24 +166,36 @@ def loader(ipxe, settings, profile, method, node):
         return prec.Chosen(loader, '%s[%s]' % (group, method.name),
                            prec.ARCH_GROUP)
     loader = method.loader()
-    option = ('[pxe]pxe_bootfile_name_by_arch'
-              if loader.config_format != 'ipxe'
-              else '[pxe]ipxe_bootfile_name_by_arch')
-    for level, source, value in prec.by_arch(settings, profile, option):
-        if value and loader.bootfile:
-            name = safety.file_name(value, node, profile.name, source)
-            known = [ld for ld in method.loaders if ld.bootfile == name]
-            if known:
-                return prec.Chosen(known[0], source, level)
-            # Keep the default loader's files: a renamed shim still
-            # loads GRUB from its own directory.
-            files = (name,) + tuple(f for f in loader.files if f != name)
-            return prec.Chosen(dataclasses.replace(
-                loader, bootfile=name, files=files), source, level)
+    if loader.bootfile:
+        shims = [ld for ld in method.loaders if ld.name == SHIM]
+        # Under Secure Boot a name that is none of the profile's loaders
+        # is taken as the operator's shim.
+        base = shims[0] if secure_boot and shims else loader
+        for level, source, value in _bootfile_candidates(
+                settings, profile, False, boot_mode):
+            if value:
+                name = safety.file_name(value, node, profile.name, source)
+                return _named(name, base, method.loaders, source, level)
     return prec.Chosen(loader, 'profile %s' % profile.name, prec.PROFILE)
 
 
+def _partner(source, role, partner):
+    """The name of ``partner`` at the place ``source`` names ``role``."""
+    return source.replace(role, partner)
+
+
 def images(facts, settings, profile, node):
+    """The kernel and ramdisk of the node's mode, both from one place.
+
+    Like Ironic, a kernel and its ramdisk are a pair: a node-level kernel
+    with an architecture-level ramdisk boots a kernel with a ramdisk it
+    was not built with, so the pair must come from one level.
+
+    :returns: ``[(kernel role, Chosen), (ramdisk role, Chosen)]``.
+    :raises MissingSetting: a kernel or ramdisk is set nowhere.
+    :raises InvalidSetting: kernel and ramdisk come from different levels.
+    :raises UnsafeValue: an image reference cannot be written in a file.
+    """
     chosen = []
     for role in ROLES[facts.mode]:
         if facts.mode == INSTANCE:
@@ -94,10 +203,10 @@ def images(facts, settings, profile, node):
                            facts.instance_info.get(role))]
             option, example = 'instance_info/%s' % role, None
         else:
+            own = '[multiarch_%s]%s' % (profile.name, role)
             candidates = [(prec.NODE, 'driver_info/%s' % role,
                            facts.driver_info.get(role)),
-                          (prec.ARCH_GROUP, '[multiarch_%s]%s'
-                           % (profile.name, role),
+                          (prec.ARCH_GROUP, own,
                            settings.for_arch(profile.name).images.get(role))]
             # lazily: Ironic's options are read only if reached
             candidates = itertools.chain(
@@ -106,51 +215,191 @@ def images(facts, settings, profile, node):
                              '[conductor]%s_by_arch' % role),
                 prec.ironic_global(settings, profile.name,
                                    '[conductor]%s' % role))
-            option = '[multiarch_%s]%s (or the node\'s driver_info/%s)' % (
-                profile.name, role, role)
+            option = '%s (or the node\'s driver_info/%s)' % (own, role)
             example = 'http://images.example.com/ipa-%s.%s' % (
                 profile.name, role.split('_')[-1])
         found = prec.first(candidates)
         if found is None:
+            problem = 'no %s is set for this architecture' % role
+            unclaimed = facts.mode != INSTANCE and prec.unclaimed_hint(
+                settings, '[conductor]%s' % role, profile.name, option)
+            if unclaimed:
+                problem = '%s; %s' % (problem, unclaimed[0])
+                option = unclaimed[1]
             raise exception.MissingSetting(
-                'no %s is set for this architecture' % role, node=node,
-                arch=profile.name, option=option, example=example)
+                problem, node=node, arch=profile.name, option=option,
+                example=example)
         safety.href(found.value, node, profile.name, found.source)
         chosen.append((role, found))
+    (kernel_role, kernel), (ramdisk_role, ramdisk) = chosen
+    if kernel.level != ramdisk.level:
+        if kernel.level < ramdisk.level:
+            missing = _partner(kernel.source, kernel_role, ramdisk_role)
+            extra, kind = kernel.source, 'ramdisk'
+        else:
+            missing = _partner(ramdisk.source, ramdisk_role, kernel_role)
+            extra, kind = ramdisk.source, 'kernel'
+        raise exception.InvalidSetting(
+            'its %s comes from %s but its %s from %s; a kernel and its '
+            'ramdisk must come from the same place, or the kernel boots a '
+            'ramdisk it was not built with'
+            % (kernel_role, kernel.source, ramdisk_role, ramdisk.source),
+            node=node, arch=profile.name,
+            option='%s (or unset %s)' % (missing, extra),
+            example='http://images.example.com/ipa-%s.%s'
+            % (profile.name, kind))
     return chosen
 
 
-def kernel_params(facts, settings, profile, node):
+#: Arguments Ironic's templates put first on a ramdisk instance's
+#: kernel line (``boot_ramdisk``), before ``[pxe]kernel_append_params``.
+INSTANCE_ARGS = ('root=/dev/ram0', 'text')
+#: Arguments Ironic's templates put first on the deploy (and rescue)
+#: entry of every format (``deploy``), before the append parameters.
+DEPLOY_ARGS = ('selinux=0', 'troubleshoot=0', 'text')
+DEFAULT_PLACEHOLDER = '%default%'
+
+
+def _consoles(args):
+    return tuple(a for a in args if a.startswith('console='))
+
+
+def _arch_console(settings, profile):
+    """The architecture's own console: its group, then its profile."""
+    return prec.first([
+        (prec.ARCH_GROUP, '[multiarch_%s]console' % profile.name,
+         settings.for_arch(profile.name).console),
+        (prec.PROFILE, 'profile %s' % profile.name, profile.console),
+    ], empty_is_unset=False) or prec.Chosen('', 'no console set',
+                                            prec.PROFILE)
+
+
+def _default_params(settings, profile, node):
+    """What a node gets without its own ``kernel_append_params``.
+
+    :returns: ``(base, args, console)``: the :class:`Chosen` base
+        arguments, the arguments with the console in place, and the
+        :class:`Chosen` console.
+    """
     group = settings.for_arch(profile.name)
-    candidates = [(prec.NODE, 'driver_info/kernel_append_params',
-                   facts.driver_info.get('kernel_append_params')),
-                  (prec.ARCH_GROUP,
-                   '[multiarch_%s]kernel_append_params' % profile.name,
-                   group.kernel_append_params),
-                  (prec.PROFILE, 'profile %s' % profile.name,
-                   profile.kernel_append_params)]
-    candidates = itertools.chain(candidates, prec.ironic_global(
-        settings, profile.name, '[pxe]kernel_append_params'))
-    base = prec.first(candidates, empty_is_unset=False) or prec.Chosen(
-        '', 'no kernel arguments set', prec.PROFILE)
-    args = safety.kernel_args(base.value, node, profile.name, base.source)
-    given = [a for a in args if a.startswith('console=')]
-    if given:
-        console = prec.Chosen(' '.join(given), base.source, base.level)
-        console_args = ()
+    ironic = settings.ironic.globals.get(prec.KERNEL_APPEND_PARAMS)
+    if group.kernel_append_params is not None:
+        base = prec.Chosen(group.kernel_append_params,
+                           '[multiarch_%s]kernel_append_params'
+                           % profile.name, prec.ARCH_GROUP)
+    elif ironic is not None:
+        # Not tied to an architecture, except for its consoles.
+        args = safety.kernel_args(ironic, node, profile.name,
+                                  prec.KERNEL_APPEND_PARAMS)
+        if (profile.name != settings.global_options_arch
+                and _consoles(args)):
+            base = prec.Chosen(
+                ' '.join(a for a in args if not a.startswith('console=')),
+                '%s without its console= arguments (they are for '
+                '[multiarch]global_options_arch)'
+                % prec.KERNEL_APPEND_PARAMS, prec.IRONIC_GLOBAL)
+        else:
+            base = prec.Chosen(ironic, prec.KERNEL_APPEND_PARAMS,
+                               prec.IRONIC_GLOBAL)
+    elif profile.kernel_append_params is not None:
+        base = prec.Chosen(profile.kernel_append_params,
+                           'profile %s' % profile.name, prec.PROFILE)
     else:
-        console = prec.first([
-            (prec.ARCH_GROUP, '[multiarch_%s]console' % profile.name,
-             group.console),
-            (prec.PROFILE, 'profile %s' % profile.name, profile.console),
-        ], empty_is_unset=False) or prec.Chosen('', 'no console set',
-                                                prec.PROFILE)
-        console_args = safety.kernel_args(console.value, node, profile.name,
-                                          console.source)
+        base = prec.Chosen('', 'no kernel arguments set', prec.PROFILE)
+    args = safety.kernel_args(base.value, node, profile.name, base.source)
+    given = _consoles(args)
+    if given:
+        return base, args, prec.Chosen(' '.join(given), base.source,
+                                       base.level)
+    console = _arch_console(settings, profile)
+    return base, args + safety.kernel_args(console.value, node, profile.name,
+                                           console.source), console
+
+
+def kernel_params(facts, settings, profile, node, config_format=None):
+    """The kernel arguments of the node's entry, in Ironic's order.
+
+    ``instance_info/kernel_append_params``, else
+    ``driver_info/kernel_append_params`` (``%default%`` in it replaced by
+    what the node gets without it), else the architecture's default; the
+    architecture's console unless a ``console=`` is given; ``ipa-debug=1``
+    with ``[DEFAULT]debug`` unless the arguments mention ``ipa-debug``;
+    the conductor's ramdisk arguments; ``ipa-global-request-id``. As in
+    Ironic's templates, a deploy or rescue entry starts with
+    ``selinux=0 troubleshoot=0 text`` and, in GRUB, ends with
+    ``boot_server=<[pxe]tftp_server>``; a ramdisk instance starts with
+    ``root=/dev/ram0 text`` and ends with
+    ``instance_info/ramdisk_kernel_arguments``.
+
+    :param config_format: the format of the node's config (``grub``
+        adds ``boot_server=`` to a deploy or rescue entry).
+    :returns: ``(Chosen arguments, Chosen console)``.
+    :raises MissingSetting: a GRUB deploy entry and no
+        ``[pxe]tftp_server``.
+    :raises UnsafeValue: an argument cannot be written in a boot file.
+    """
+    base, default_args, default_console = _default_params(settings, profile,
+                                                          node)
+    own = prec.first([
+        (prec.NODE, 'instance_info/kernel_append_params',
+         facts.instance_info.get('kernel_append_params')),
+        (prec.NODE, 'driver_info/kernel_append_params',
+         facts.driver_info.get('kernel_append_params')),
+    ], empty_is_unset=False)
+    if own is None:
+        source, args, console = base.source, default_args, default_console
+    else:
+        if not isinstance(own.value, str):
+            safety.kernel_args(own.value, node, profile.name, own.source)
+        placeholder = DEFAULT_PLACEHOLDER in own.value
+        args = safety.kernel_args(
+            own.value.replace(DEFAULT_PLACEHOLDER, ' '.join(default_args)),
+            node, profile.name, own.source)
+        source = own.source
+        if placeholder:
+            source = '%s (%s from %s)' % (own.source, DEFAULT_PLACEHOLDER,
+                                          base.source)
+        own_consoles = _consoles(safety.kernel_args(
+            own.value.replace(DEFAULT_PLACEHOLDER, ' '), node, profile.name,
+            own.source))
+        if own_consoles:
+            console = prec.Chosen(' '.join(_consoles(args)), own.source,
+                                  own.level)
+        elif placeholder and _consoles(args):
+            console = default_console
+        else:
+            console = _arch_console(settings, profile)
+            args += safety.kernel_args(console.value, node, profile.name,
+                                       console.source)
+    debug = (('ipa-debug=1',) if settings.ironic.debug
+             and 'ipa-debug' not in ' '.join(args) else ())
     extra = safety.kernel_args(' '.join(facts.extra_kernel_params), node,
                                profile.name, 'the conductor settings')
-    final = ' '.join(args + console_args + extra)
-    return prec.Chosen(final, base.source, base.level), console
+    request = ()
+    if facts.global_request_id:
+        request = safety.kernel_args(
+            'ipa-global-request-id=%s' % facts.global_request_id, node,
+            profile.name, "the request's global id")
+        if len(request) != 1:
+            raise exception.UnsafeValue(
+                'global request id %r is not one kernel argument'
+                % facts.global_request_id, node=node, arch=profile.name,
+                option="the request's global id",
+                example='req-0d5c7d2e-3c4b-4c36-9a52-cf0a4c8a3a11')
+    final = args + debug + extra + request
+    if facts.mode == INSTANCE:
+        final = INSTANCE_ARGS + final + safety.kernel_args(
+            facts.instance_info.get('ramdisk_kernel_arguments') or '', node,
+            profile.name, 'instance_info/ramdisk_kernel_arguments')
+    else:
+        final = DEPLOY_ARGS + final
+        # pxe_grub_config.template alone ends the entry with it.
+        if config_format == profile_base.GRUB:
+            server = settings_mod.tftp_server(settings, node, profile.name)
+            final += safety.kernel_args('boot_server=%s' % server, node,
+                                        profile.name, '[pxe]tftp_server')
+    level = base.level if own is None else own.level
+    return prec.Chosen(' '.join(final), source, level), console
 
 
 def loader_files(settings, profile, loader):

@@ -13,6 +13,19 @@ BOOT_INTERFACE_IPXE = ('multiarch-ipxe', 'ipxe')
 #: driver_info keys the planner reads.
 DRIVER_INFO_KEYS = ('deploy_kernel', 'deploy_ramdisk', 'rescue_kernel',
                     'rescue_ramdisk', 'kernel_append_params')
+#: instance_info keys the planner reads.
+INSTANCE_INFO_KEYS = ('kernel', 'ramdisk', 'kernel_append_params',
+                      'ramdisk_kernel_arguments')
+#: keys whose empty value is still a value: Ironic tests ``is not None``
+#: (an empty ``kernel_append_params`` means no arguments).
+_EMPTY_IS_SET = ('kernel_append_params',)
+
+
+def _relevant(info, keys):
+    """The keys of ``info`` the planner reads, without unset values."""
+    return {k: info[k] for k in keys
+            if info.get(k) is not None
+            and (info[k] != '' or k in _EMPTY_IS_SET)}
 
 
 def parse_capabilities(value):
@@ -36,6 +49,18 @@ def _instance_capabilities(instance_info):
         except ValueError:
             return {}
     return parse_capabilities(value) if isinstance(value, (dict, str)) else {}
+
+
+def secure_boot_requested(instance_info):
+    """Whether the node asks for UEFI Secure Boot, as Ironic reads it.
+
+    Ironic's ``boot_mode_utils.is_secure_boot_requested`` reads only
+    ``instance_info/capabilities`` ``secure_boot``; the node's own
+    ``properties/capabilities`` ``secure_boot:true`` says what the
+    hardware can do, not what this deployment asks for.
+    """
+    value = _instance_capabilities(instance_info).get('secure_boot', '')
+    return str(value).lower() == 'true'
 
 
 def boot_mode(properties, instance_info, driver_internal_info=None,
@@ -79,7 +104,8 @@ def pxe_ports(ports):
 
 
 def node_facts(node, ports, mode=plan.DEPLOY, extra_kernel_params=(),
-               default_boot_mode='uefi', resolved_boot_mode=None):
+               default_boot_mode='uefi', resolved_boot_mode=None,
+               global_request_id=None):
     """Build the planner's facts from a node's fields.
 
     :param node: dict with ``uuid``, ``name``, ``properties``,
@@ -87,10 +113,13 @@ def node_facts(node, ports, mode=plan.DEPLOY, extra_kernel_params=(),
         optionally ``driver_internal_info``.
     :param ports: the node's ports (see :func:`pxe_ports`).
     :param mode: ``deploy``, ``rescue`` or ``instance``.
-    :param extra_kernel_params: arguments the conductor adds.
+    :param extra_kernel_params: the ramdisk arguments the conductor
+        adds (see :func:`ramdisk_kernel_params`).
     :param default_boot_mode: Ironic's ``[deploy]default_boot_mode``.
     :param resolved_boot_mode: the boot mode, when the caller already
         asked Ironic for it (the driver does).
+    :param global_request_id: the operation's global request id
+        (``task.context.global_id``), or ``None``.
     :returns: :class:`~ironic_multiarch.plan.NodeFacts`.
     """
     properties = node.get('properties') or {}
@@ -103,36 +132,34 @@ def node_facts(node, ports, mode=plan.DEPLOY, extra_kernel_params=(),
             properties, instance_info, node.get('driver_internal_info'),
             default_boot_mode),
         ports=pxe_ports(ports), mode=mode,
-        driver_info={k: driver_info[k] for k in DRIVER_INFO_KEYS
-                     if driver_info.get(k) not in (None, '')},
-        instance_info={k: instance_info[k] for k in ('kernel', 'ramdisk')
-                       if instance_info.get(k)},
+        driver_info=_relevant(driver_info, DRIVER_INFO_KEYS),
+        instance_info=_relevant(instance_info, INSTANCE_INFO_KEYS),
         ipxe=node.get('boot_interface') in BOOT_INTERFACE_IPXE,
-        extra_kernel_params=tuple(extra_kernel_params))
+        secure_boot=secure_boot_requested(instance_info),
+        extra_kernel_params=tuple(extra_kernel_params),
+        global_request_id=global_request_id or None)
 
 
-def ramdisk_kernel_params(ramdisk_params, debug=False):
-    """The arguments Ironic adds for its ramdisk, in Ironic's order.
+def ramdisk_kernel_params(ramdisk_params):
+    """The ramdisk parameters as kernel arguments, in Ironic's order.
+
+    ``ipa-debug=1`` for ``[DEFAULT]debug`` is not among them: the planner
+    adds it before them, as Ironic does, unless the node's arguments
+    mention ``ipa-debug`` (see
+    :class:`~ironic_multiarch.settings.IronicOptions`).
 
     :param ramdisk_params: what the deploy interface passes to
         ``prepare_ramdisk`` (``{'ipa-api-url': ...}``); a ``None`` value
         gives a bare flag.
-    :param debug: Ironic's ``[DEFAULT]debug`` (adds ``ipa-debug=1``).
     :returns: tuple of arguments.
     """
-    params = ['ipa-debug=1'] if debug else []
-    for key, value in (ramdisk_params or {}).items():
-        if key == 'ipa-debug' and debug:
-            continue
-        params.append(key if value is None else '%s=%s' % (key, value))
-    return tuple(params)
+    return tuple(key if value is None else '%s=%s' % (key, value)
+                 for key, value in (ramdisk_params or {}).items())
 
 
-def agent_kernel_params(api_url, debug=False):
-    """The arguments Ironic's agent deploy adds: ``ipa-api-url`` (+debug).
+def agent_kernel_params(api_url):
+    """The arguments Ironic's agent deploy adds: ``ipa-api-url``.
 
     :param api_url: Ironic API URL the agent calls back.
-    :param debug: Ironic's ``[DEFAULT]debug``.
     """
-    return ramdisk_kernel_params({'ipa-api-url': api_url} if api_url else {},
-                                 debug)
+    return ramdisk_kernel_params({'ipa-api-url': api_url} if api_url else {})

@@ -10,11 +10,11 @@ IMAGE_FILES = {
     'kernel': 'kernel', 'ramdisk': 'ramdisk',
 }
 
-#: The shared GRUB config loaders with an embedded ``$prefix/grub.cfg``
-#: (distribution-signed GRUB) read first.
-GRUB_MASTER = 'grub/grub.cfg'
-#: iPXE script chained by iPXE clients (Ironic's ``boot.ipxe``).
-IPXE_SCRIPT = 'boot.ipxe'
+#: Ironic's default ``[pxe]pxe_config_subdir``.
+CONFIG_SUBDIR = 'pxelinux.cfg'
+#: The directory petitboot probes without DHCP option 209 (fixed in
+#: petitboot, whatever ``[pxe]pxe_config_subdir`` says).
+PETITBOOT_SUBDIR = 'pxelinux.cfg'
 
 
 def node_dir(uuid):
@@ -41,8 +41,14 @@ def _dashes(mac):
     return mac.replace(':', '-')
 
 
-def mac_links(config_format, mac, client_id=None, config_dir=''):
+def mac_links(config_format, mac, client_id=None, config_dir='',
+              subdir=CONFIG_SUBDIR):
     """The per-MAC names firmware of a format looks for.
+
+    GRUB names are those Ironic's own GRUB configs use (in the root);
+    pxelinux and iPXE names are in ``subdir``, Ironic's
+    ``[pxe]pxe_config_subdir``, where Ironic's ``boot.ipxe`` chains to
+    ``<subdir>/<mac with dashes>``.
 
     :param config_format: one of :data:`~ironic_multiarch.profiles.base.FORMATS`.
     :param mac: lower-case colon MAC.
@@ -53,36 +59,49 @@ def mac_links(config_format, mac, client_id=None, config_dir=''):
         it was loaded from, so it asks for
         ``<config_dir>/pxelinux.cfg/01-<mac>`` (and loads ldlinux.c32
         from there too).
+    :param subdir: ``[pxe]pxe_config_subdir`` (not for petitboot, whose
+        probe is fixed).
     :returns: tuple of relative paths.
     """
+    subdir = safety.relpath(subdir)
     if config_format == base.GRUB:
         return ('grub.cfg-01-' + _dashes(mac), mac + '.conf')
     if config_format == base.IPXE:
-        return ('pxelinux.cfg/' + _dashes(mac),)
+        return (subdir + '/' + _dashes(mac),)
+    if config_format == base.PETITBOOT:
+        subdir = PETITBOOT_SUBDIR
     hw_type = '20-' if client_id else '01-'
-    name = 'pxelinux.cfg/' + hw_type + _dashes(mac)
+    name = subdir + '/' + hw_type + _dashes(mac)
     if config_format == base.PXELINUX and config_dir:
         return (safety.relpath(config_dir, name),)
     return (name,)
 
 
-def all_mac_links(mac, client_id=None, config_dirs=()):
+def all_mac_links(mac, client_id=None, config_dirs=(),
+                  subdir=CONFIG_SUBDIR):
     """Every per-MAC name any format uses for ``mac`` (for clean-up).
 
-    :param config_dirs: loader directories whose ``pxelinux.cfg/`` may
+    :param config_dirs: loader directories whose config directory may
         hold a link too (see :func:`mac_links`).
+    :param subdir: ``[pxe]pxe_config_subdir``; the names in Ironic's
+        default ``pxelinux.cfg`` are included too.
     """
     names = []
-    for config_dir in ('',) + tuple(config_dirs):
-        for fmt in base.FORMATS:
-            if config_dir and fmt != base.PXELINUX:
-                continue
-            for name in mac_links(fmt, mac, client_id, config_dir):
+    subdirs = [safety.relpath(subdir)]
+    if CONFIG_SUBDIR not in subdirs:
+        subdirs.append(CONFIG_SUBDIR)
+    for sub in subdirs:
+        for config_dir in ('',) + tuple(config_dirs):
+            for fmt in base.FORMATS:
+                if config_dir and fmt != base.PXELINUX:
+                    continue
+                for name in mac_links(fmt, mac, client_id, config_dir, sub):
+                    if name not in names:
+                        names.append(name)
+            if client_id:
+                name = sub + '/01-' + _dashes(mac)
+                name = (safety.relpath(config_dir, name) if config_dir
+                        else name)
                 if name not in names:
                     names.append(name)
-        if client_id:
-            name = 'pxelinux.cfg/01-' + _dashes(mac)
-            name = safety.relpath(config_dir, name) if config_dir else name
-            if name not in names:
-                names.append(name)
     return tuple(names)

@@ -20,7 +20,15 @@ from ironic_multiarch import safety
 DEPLOY = 'deploy'
 RESCUE = 'rescue'
 INSTANCE = choices.INSTANCE
-MODES = (DEPLOY, RESCUE, INSTANCE)
+#: a local-boot instance with ``[pxe]enable_netboot_fallback``: the
+#: config hands the machine to its disk.
+LOCAL = 'local'
+MODES = (DEPLOY, RESCUE, INSTANCE, LOCAL)
+#: Built-in config per format for :data:`LOCAL`.
+LOCAL_TEMPLATES = {'grub': 'grub-local.cfg.j2',
+                   'pxelinux': 'pxelinux-local.cfg.j2',
+                   'petitboot': 'petitboot-local.cfg.j2',
+                   'ipxe': 'ipxe-local.j2'}
 BOOT_MODES = choices.BOOT_MODES
 LoaderFile = choices.LoaderFile
 TFTP = 'tftp'
@@ -46,12 +54,23 @@ class NodeFacts:
     :param mode: ``deploy`` (also cleaning, inspection, servicing),
         ``rescue`` or ``instance`` (ramdisk/netboot instance).
     :param driver_info: the node's ``driver_info`` (or its relevant keys).
-    :param instance_info: the node's ``instance_info`` (``kernel`` and
-        ``ramdisk`` for the instance mode).
+    :param instance_info: the node's ``instance_info`` (or its relevant
+        keys): ``kernel`` and ``ramdisk`` of the instance mode,
+        ``kernel_append_params`` (wins over ``driver_info``'s) and
+        ``ramdisk_kernel_arguments`` (the end of a ramdisk instance's
+        kernel line).
     :param ipxe: the node uses the iPXE boot interface.
-    :param extra_kernel_params: arguments the conductor adds (e.g.
-        ``ipa-api-url=...``), appended last.
+    :param extra_kernel_params: the ramdisk parameters the conductor adds
+        (e.g. ``ipa-api-url=...``), after the node's arguments and
+        ``ipa-debug=1``.
+    :param global_request_id: the global request id of the operation
+        (Ironic's ``task.context.global_id``), passed to the ramdisk as
+        ``ipa-global-request-id``; ``None``: none (the CLI has none).
     :param name: node name, for messages only.
+    :param secure_boot: the node asks for UEFI Secure Boot
+        (``instance_info/capabilities`` ``secure_boot: true``, what
+        Ironic's ``is_secure_boot_requested`` reads): it gets its
+        architecture's shim.
     """
 
     uuid: str
@@ -66,6 +85,8 @@ class NodeFacts:
     ipxe: bool = False
     extra_kernel_params: tuple = ()
     name: object = None
+    global_request_id: object = None
+    secure_boot: bool = False
 
 
 @dataclasses.dataclass(frozen=True)
@@ -177,28 +198,24 @@ def plan(facts, settings, profiles):
     arch = resolve_arch(facts, settings, profiles)
     profile = profiles[arch.value]
     boot_mode, method = choices.boot_method(facts, profile, node)
-    loader = choices.loader(facts.ipxe, settings, profile, method, node)
+    loader = choices.loader(facts.ipxe, settings, profile, method, node,
+                            boot_mode, facts.secure_boot)
     fmt = loader.value.config_format
     ports = tuple(
         Port(safety.mac(p.mac, node, profile.name),
              safety.client_id(p.client_id, node, profile.name)
              if p.client_id else None)
         for p in facts.ports)
-    images = choices.images(facts, settings, profile, node)
-    params, console = choices.kernel_params(facts, settings, profile, node)
     config_root = HTTP if facts.ipxe else TFTP
     image_root = HTTP if (facts.ipxe or (settings.grub_http
                                          and fmt == 'grub')) else TFTP
-    locations = render.Locations(settings, fmt, image_root, node,
-                                 profile.name)
-    (kernel_role, kernel), (ramdisk_role, ramdisk) = images
-    kernel_path = paths.image(uuid, kernel_role)
-    ramdisk_path = paths.image(uuid, ramdisk_role)
-    template = render.template_for(settings, profile.name, fmt)
-    text = render.render(
-        template.value, fmt, label=render.LABELS[facts.mode],
-        kernel=locations.ref(kernel_path), ramdisk=locations.ref(ramdisk_path),
-        kernel_params=params.value, timeout=settings.menu_timeout)
+    if facts.mode == LOCAL:
+        entry = _local_entry(settings, fmt)
+    else:
+        entry = _boot_entry(facts, settings, profile, node, uuid, fmt,
+                            image_root)
+    (kernel, ramdisk, kernel_path, ramdisk_path, params, console, template,
+     text) = entry
     # pxelinux looks for its config beside itself (no option 210 needed).
     arch_dir = safety.relpath(settings.loader_dir, profile.name)
     config_dir = (arch_dir if fmt == base.PXELINUX and loader.value.bootfile
@@ -206,14 +223,16 @@ def plan(facts, settings, profiles):
     links = []
     for port in ports:
         links.extend(p for p in paths.mac_links(fmt, port.mac, port.client_id,
-                                                config_dir)
+                                                config_dir,
+                                                settings.ironic.config_subdir)
                      if p not in links)
     stale = []
     for port in ports:
         for root in (TFTP, HTTP):
             stale.extend((root, p)
                          for p in paths.all_mac_links(
-                             port.mac, port.client_id, (arch_dir,))
+                             port.mac, port.client_id, (arch_dir,),
+                             settings.ironic.config_subdir)
                          if (root, p) not in stale
                          and not (root == config_root and p in links))
     return BootPlan(
@@ -233,11 +252,45 @@ def plan(facts, settings, profiles):
         loader_files=choices.loader_files(settings, profile, loader.value))
 
 
+def _local_entry(settings, fmt):
+    """What a local-boot fallback config boots: the disk, no images."""
+    none = prec.Chosen(None, 'local boot: the disk', prec.PROFILE)
+    empty = prec.Chosen('', 'local boot: the disk', prec.PROFILE)
+    template = prec.Chosen(render.builtin(LOCAL_TEMPLATES[fmt]),
+                           'built-in local %s template' % fmt, prec.PROFILE)
+    text = render.render(template.value, fmt, timeout=settings.menu_timeout)
+    return none, none, None, None, empty, empty, template, text
+
+
+def _boot_entry(facts, settings, profile, node, uuid, fmt, image_root):
+    """Kernel, ramdisk, arguments, template and text of a node's entry."""
+    images = choices.images(facts, settings, profile, node)
+    params, console = choices.kernel_params(facts, settings, profile, node,
+                                            fmt)
+    locations = render.Locations(settings, fmt, image_root, node,
+                                 profile.name)
+    (kernel_role, kernel), (ramdisk_role, ramdisk) = images
+    kernel_path = paths.image(uuid, kernel_role)
+    ramdisk_path = paths.image(uuid, ramdisk_role)
+    template = render.template_for(settings, profile.name, fmt)
+    text = render.render(
+        template.value, fmt, label=render.LABELS[facts.mode],
+        kernel=locations.ref(kernel_path), ramdisk=locations.ref(ramdisk_path),
+        kernel_params=params.value, timeout=settings.menu_timeout,
+        ipxe_timeout=settings.ironic.ipxe_timeout * 1000,
+        # Ironic's deploy and rescue entries pass the booting NIC to the
+        # ramdisk; its ramdisk instance entries do not.
+        bootif=facts.mode != INSTANCE)
+    return (kernel, ramdisk, kernel_path, ramdisk_path, params, console,
+            template, text)
+
+
 def loader_inventory(settings, profiles):
     """Every loader file the enabled architectures may be served.
 
-    For each enabled architecture and boot method: the files of the
-    loader the PXE interface uses and of the iPXE interface's loader.
+    For each enabled architecture, boot method and boot mode: the files
+    of the loader the PXE interface uses (with and without Secure Boot)
+    and of the iPXE interface's loader.
 
     :returns: tuple of :class:`LoaderFile`, without duplicates.
     """
@@ -245,9 +298,15 @@ def loader_inventory(settings, profiles):
     for name in settings.enabled:
         profile = profiles[name]
         for method in profile.methods:
-            for ipxe in (False, True):
-                chosen = choices.loader(ipxe, settings, profile, method, name)
-                for item in choices.loader_files(settings, profile, chosen.value):
-                    if item not in files:
-                        files.append(item)
+            secure = (False, True) if any(
+                ld.name == choices.SHIM for ld in method.loaders) else (False,)
+            for boot_mode in method.boot_modes:
+                for ipxe, secure_boot in [(True, False)] + [
+                        (False, s) for s in secure]:
+                    chosen = choices.loader(ipxe, settings, profile, method,
+                                            name, boot_mode, secure_boot)
+                    for item in choices.loader_files(settings, profile,
+                                                     chosen.value):
+                        if item not in files:
+                            files.append(item)
     return tuple(files)

@@ -5,7 +5,14 @@
 3. Ironic's own ``*_by_arch`` options;
 4. the profile's built-in default;
 5. Ironic's global single-architecture options, only for the
-   architecture they are meant for (``[multiarch]global_options_arch``).
+   architecture they are meant for (``[multiarch]global_options_arch``;
+   unset by default, so no architecture uses them).
+
+One exception: ``[pxe]kernel_append_params`` is not tied to an
+architecture, except for its ``console=`` arguments. It is the base of
+every architecture that has no ``[multiarch_<arch>]kernel_append_params``
+(before the profile's default); its ``console=`` arguments are kept only
+for ``global_options_arch``, other architectures get their own console.
 """
 
 import dataclasses
@@ -75,3 +82,56 @@ def ironic_global(settings, arch, option):
     """The candidate from an Ironic global option, for its own arch only."""
     if arch == settings.global_options_arch:
         yield IRONIC_GLOBAL, option, settings.ironic.globals.get(option)
+
+
+#: Ironic's global options that name files of one architecture and have
+#: no default: set, they are meant for the architecture they were built
+#: for.
+IMAGE_GLOBALS = ('[conductor]deploy_kernel', '[conductor]deploy_ramdisk',
+                 '[conductor]rescue_kernel', '[conductor]rescue_ramdisk')
+LOADER_FILE_PATHS = '[pxe]loader_file_paths'
+KERNEL_APPEND_PARAMS = '[pxe]kernel_append_params'
+
+
+def unclaimed_globals(settings):
+    """Ironic's global options that are set but used by no architecture.
+
+    With ``[multiarch]global_options_arch`` unset, a set
+    ``[conductor]deploy_kernel`` (and the like), ``[pxe]loader_file_paths``
+    or a ``console=`` argument in ``[pxe]kernel_append_params`` serves no
+    node.
+
+    :param settings: :class:`~ironic_multiarch.settings.Settings`.
+    :returns: tuple of option labels, e.g. ``('[conductor]deploy_kernel',)``.
+    """
+    if settings.global_options_arch:
+        return ()
+    found = [label for label in IMAGE_GLOBALS
+             if settings.ironic.globals.get(label)]
+    if settings.ironic.loader_file_paths:
+        found.append(LOADER_FILE_PATHS)
+    append = settings.ironic.globals.get(KERNEL_APPEND_PARAMS)
+    if isinstance(append, str) and any(
+            a.startswith('console=') for a in append.split()):
+        found.append(KERNEL_APPEND_PARAMS)
+    return tuple(found)
+
+
+def unclaimed_hint(settings, option, arch, own_option):
+    """Say that ``option`` is set but claimed by no architecture.
+
+    :param settings: :class:`~ironic_multiarch.settings.Settings`.
+    :param option: the Ironic global option, e.g.
+        ``[conductor]deploy_kernel``.
+    :param arch: the architecture of the node that lacks the value.
+    :param own_option: the per-architecture option that also fixes it,
+        e.g. ``[multiarch_aarch64]deploy_kernel``.
+    :returns: ``(problem, option to set)`` to extend an error with, or
+        ``None`` if ``option`` is unset or claimed.
+    """
+    if option not in unclaimed_globals(settings):
+        return None
+    return ("%s is set but no architecture claims Ironic's global options"
+            % option,
+            '[multiarch]global_options_arch = %s if %s is built for %s, '
+            'or %s' % (arch, option, arch, own_option))

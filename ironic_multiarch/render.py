@@ -18,8 +18,6 @@ from ironic_multiarch import settings as settings_mod
 #: Built-in template file per config format.
 TEMPLATES = {'grub': 'grub.cfg.j2', 'pxelinux': 'pxelinux.cfg.j2',
              'petitboot': 'petitboot.cfg.j2', 'ipxe': 'ipxe.j2'}
-GRUB_MASTER_TEMPLATE = 'grub-master.cfg.j2'
-IPXE_SCRIPT_TEMPLATE = 'boot.ipxe.j2'
 #: labels of the menu entry per plan mode.
 LABELS = {'deploy': 'deploy', 'rescue': 'rescue', 'instance': 'boot'}
 
@@ -55,29 +53,20 @@ def render(template, config_format, **values):
     :param template: template text.
     :param config_format: for error messages.
     :param values: ``label``, ``kernel``, ``ramdisk``, ``kernel_params``,
-        ``timeout``.
+        ``timeout``, ``ipxe_timeout`` (milliseconds, 0: none; Ironic's
+        ``[pxe]ipxe_timeout`` times 1000, as in its iPXE template),
+        ``bootif`` (the entry passes the booting NIC's MAC as
+        ``BOOTIF=``: ``IPAPPEND 2``, ``${mac}``, ``${net_default_mac}``).
     :returns: the file's text, ending with a newline.
     """
+    values.setdefault('ipxe_timeout', 0)
+    values.setdefault('bootif', False)
     try:
         text = _compile(template).render(**values)
     except jinja2.TemplateError as exc:
         raise exception.ConfigError('Cannot render the %s template: %s'
                                     % (config_format, exc)) from exc
     return text if text.endswith('\n') else text + '\n'
-
-
-def shared_files():
-    """Files every architecture shares, per root.
-
-    GRUB's master config goes in both roots (GRUB may be fetched over
-    TFTP or UEFI HTTP); iPXE's ``boot.ipxe`` only in the HTTP root.
-
-    :returns: mapping root name -> {relative path: text}.
-    """
-    grub = builtin(GRUB_MASTER_TEMPLATE)
-    return {'tftp': {'grub/grub.cfg': grub},
-            'http': {'grub/grub.cfg': grub,
-                     'boot.ipxe': builtin(IPXE_SCRIPT_TEMPLATE)}}
 
 
 class Locations:

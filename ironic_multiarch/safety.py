@@ -7,6 +7,7 @@ newline, quote, ``;``, brace, ``$``, backslash or control character can
 change the structure of a file, and no path can leave its root.
 """
 
+import ipaddress
 import posixpath
 import re
 
@@ -94,10 +95,42 @@ def href(value, node, arch, option):
                   'http://images.example.com/ipa-%s.kernel' % (arch or 'arch'))
 
 
+def _ipv6(value):
+    """Whether ``value`` is a plain (unbracketed) IPv6 address.
+
+    A scope (``fe80::1%eth0``) is refused: it means nothing to another
+    host and ``%`` would start an escape in a URL.
+    """
+    if '%' in value:
+        return False
+    try:
+        ipaddress.IPv6Address(value)
+    except ValueError:
+        return False
+    return True
+
+
 def server(value, option, node=None, arch=None):
-    """Return a server address fit for a URL, or raise."""
+    """Return a server address, or raise.
+
+    A host name, an IPv4 address or a bracketed IPv6 address, each with
+    an optional port, or a plain IPv6 address (as Ironic's
+    ``[pxe]tftp_server`` may be); :func:`url_host` brackets the latter
+    for a URL.
+    """
+    if isinstance(value, str) and _ipv6(value):
+        return value
     return _check(_SERVER, value, 'server address', node, arch, option,
                   '192.0.2.10')
+
+
+def url_host(value):
+    """Return a server address checked by :func:`server` as a URL host.
+
+    A plain IPv6 address is bracketed (``[2001:db8::1]``), as Ironic's
+    ``netutils.escape_ipv6`` does; anything else is returned unchanged.
+    """
+    return '[%s]' % value if _ipv6(value) else value
 
 
 def url(value, option, node=None, arch=None):

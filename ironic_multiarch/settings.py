@@ -52,11 +52,29 @@ class IronicOptions:
     :param globals: option label (e.g. ``[conductor]deploy_kernel``) ->
         value, for Ironic's single-architecture options.
     :param loader_file_paths: ``[pxe]loader_file_paths`` (name -> path).
+    :param config_subdir: ``[pxe]pxe_config_subdir``: the directory of
+        the per-MAC pxelinux and iPXE configs (and of the names Ironic's
+        ``boot.ipxe`` chains to).
+    :param ipxe_timeout: ``[pxe]ipxe_timeout``, in seconds (0: none).
+    :param ipxe_script: file name of Ironic's iPXE script in the HTTP
+        root (the base name of ``[pxe]ipxe_boot_script``).
+    :param file_permission: ``[pxe]file_permission``; ``None`` or 0
+        leaves new files to the umask.
+    :param dir_permission: ``[pxe]dir_permission``; ``None`` creates
+        directories with 0o755 less the umask.
+    :param debug: ``[DEFAULT]debug``: the ramdisk gets ``ipa-debug=1``
+        unless the node's arguments already mention ``ipa-debug``.
     """
 
     by_arch: object = _empty()
     globals: object = _empty()
     loader_file_paths: object = _empty()
+    config_subdir: str = 'pxelinux.cfg'
+    ipxe_timeout: int = 0
+    ipxe_script: str = 'boot.ipxe'
+    file_permission: object = 0o644
+    dir_permission: object = None
+    debug: bool = False
 
 
 @dataclasses.dataclass(frozen=True)
@@ -66,12 +84,16 @@ class Settings:
     :param enabled: canonical names of enabled architectures.
     :param default_arch: architecture of nodes with no ``cpu_arch``.
     :param global_options_arch: the architecture Ironic's global
-        single-architecture options are meant for.
+        single-architecture options are meant for; ``None`` (the
+        default): no architecture uses them.
     :param aliases: extra alias -> canonical name.
     :param arch: canonical name -> :class:`ArchSettings`.
     :param ironic: :class:`IronicOptions`.
-    :param tftp_server: address firmware fetches TFTP files from.
+    :param tftp_server: address firmware fetches TFTP files from
+        (Ironic's ``[pxe]tftp_server``).
     :param http_url: base URL of the conductor's HTTP root.
+    :param my_ipv6: Ironic's ``[DEFAULT]my_ipv6``: when set, the host
+        of the ``tftp://`` URLs of the DHCPv6 options, as in Ironic.
     :param loader_dir: directory (relative to the roots) holding one
         sub-directory of loaders per architecture.
     :param grub_http: GRUB fetches kernel and ramdisk over HTTP.
@@ -80,12 +102,13 @@ class Settings:
 
     enabled: tuple = ()
     default_arch: object = None
-    global_options_arch: object = 'x86_64'
+    global_options_arch: object = None
     aliases: object = _empty()
     arch: object = _empty()
     ironic: IronicOptions = dataclasses.field(default_factory=IronicOptions)
     tftp_server: object = None
     http_url: object = None
+    my_ipv6: object = None
     loader_dir: str = 'multiarch'
     grub_http: bool = False
     menu_timeout: int = 5
@@ -122,13 +145,23 @@ def http_url(settings, node, arch):
     return safety.url(settings.http_url, '[deploy]http_url', node, arch)
 
 
-def root_url(settings, root, node, arch):
+def root_url(settings, root, node, arch, ip_version=4):
     """The URL of a root's top, with a trailing slash.
 
     :param root: ``'tftp'`` (``tftp://<tftp_server>/``) or ``'http'``
         (``[deploy]http_url`` + ``/``).
+    :param ip_version: 6: the URL a DHCPv6 option carries, whose TFTP
+        host is ``[DEFAULT]my_ipv6`` when set, as in Ironic's
+        ``_dhcp_option_file_or_url``.
+    :returns: the URL; an IPv6 server address is bracketed.
     :raises MissingSetting: if the server of that root is not configured.
+    :raises UnsafeValue: if the server address or URL is not acceptable.
     """
     if root == 'http':
         return http_url(settings, node, arch) + '/'
-    return 'tftp://%s/' % tftp_server(settings, node, arch)
+    if ip_version == 6 and settings.my_ipv6:
+        host = safety.server(settings.my_ipv6, '[DEFAULT]my_ipv6', node,
+                             arch)
+    else:
+        host = tftp_server(settings, node, arch)
+    return 'tftp://%s/' % safety.url_host(host)

@@ -4,13 +4,19 @@ Firmware may read any file at any moment, so every file and link is
 created under a temporary name in its own directory and renamed into
 place: a booting node sees the old file or the new one, never half of
 one. No Ironic import: the driver passes the roots in.
+
+Permissions follow Ironic's ``[pxe]file_permission`` (``file_mode``:
+applied to every file written; ``None`` or 0 leaves it to the umask, as
+Ironic's ``write_to_file`` does) and ``[pxe]dir_permission``
+(``dir_mode``: the mode of directories this module creates, less the
+umask; ``None`` means 0o755, as Ironic's ``ensure_tree``). Existing
+directories are never changed: an operator may have set ACLs on them.
 """
 
 import glob
 import logging
 import os
 import shutil
-import tempfile
 
 from ironic_multiarch import paths
 from ironic_multiarch import safety
@@ -22,11 +28,21 @@ def _target(root, relpath):
     return os.path.join(root, safety.relpath(relpath))
 
 
-def _atomic(root, relpath, create):
+def ensure_dir(path, dir_mode=None):
+    """Create ``path`` and its missing parents like Ironic's ensure_tree.
+
+    :param dir_mode: ``[pxe]dir_permission``; ``None``: 0o755. The umask
+        applies; an existing directory is left as it is.
+    """
+    os.makedirs(path, mode=dir_mode or 0o755, exist_ok=True)
+
+
+def _atomic(root, relpath, create, dir_mode=None):
     """Create an entry under a temporary name and rename it into place.
 
     :param create: called with the destination directory; makes the
         temporary entry there and returns its path.
+    :param dir_mode: mode of directories created on the way.
     :returns: the destination path.
 
     If another thread removes the directory meanwhile (a node cleaned up
@@ -36,7 +52,7 @@ def _atomic(root, relpath, create):
     dest = _target(root, relpath)
     directory = os.path.dirname(dest)
     for _ in range(10):
-        os.makedirs(directory, exist_ok=True)
+        ensure_dir(directory, dir_mode)
         try:
             tmp = create(directory)
         except FileNotFoundError:
@@ -53,34 +69,52 @@ def _atomic(root, relpath, create):
 
 
 def _temp_file(directory, write, mode):
-    fd, tmp = tempfile.mkstemp(prefix='.tmp-', dir=directory)
+    # Created as open() would (0o666 less the umask), not mkstemp's 0o600:
+    # with no [pxe]file_permission the umask decides, as in Ironic.
+    while True:
+        tmp = os.path.join(directory, '.tmp-%s' % os.urandom(6).hex())
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+            break
+        except FileExistsError:
+            continue
     try:
         with os.fdopen(fd, 'wb') as f:
             write(f)
-        os.chmod(tmp, mode)
+        if mode:
+            os.chmod(tmp, mode)
     except BaseException:
         _unlink(tmp)
         raise
     return tmp
 
 
-def write_file(root, relpath, data, mode=0o644):
-    """Atomically write ``data`` (str or bytes) at ``root/relpath``."""
+def write_file(root, relpath, data, mode=0o644, dir_mode=None):
+    """Atomically write ``data`` (str or bytes) at ``root/relpath``.
+
+    :param mode: ``[pxe]file_permission`` (``None``: the umask decides).
+    :param dir_mode: ``[pxe]dir_permission`` for directories created.
+    """
     data = data.encode('utf-8') if isinstance(data, str) else data
     return _atomic(root, relpath, lambda directory: _temp_file(
-        directory, lambda f: f.write(data), mode))
+        directory, lambda f: f.write(data), mode), dir_mode)
 
 
-def copy_file(root, relpath, source, mode=0o644):
-    """Atomically copy the host file ``source`` to ``root/relpath``."""
+def copy_file(root, relpath, source, mode=0o644, dir_mode=None):
+    """Atomically copy the host file ``source`` to ``root/relpath``.
+
+    :param mode: ``[pxe]file_permission`` (``None``: the umask decides).
+    :param dir_mode: ``[pxe]dir_permission`` for directories created.
+    """
     def copy(f):
         with open(source, 'rb') as src:
             shutil.copyfileobj(src, f)
     return _atomic(root, relpath,
-                   lambda directory: _temp_file(directory, copy, mode))
+                   lambda directory: _temp_file(directory, copy, mode),
+                   dir_mode)
 
 
-def link(root, relpath, target_relpath):
+def link(root, relpath, target_relpath, dir_mode=None):
     """Atomically point the symlink ``root/relpath`` at a file of the root.
 
     The link is relative, so the tree can be served from any mount point.
@@ -90,7 +124,7 @@ def link(root, relpath, target_relpath):
         os.symlink(os.path.relpath(_target(root, target_relpath), directory),
                    tmp)
         return tmp
-    return _atomic(root, relpath, make)
+    return _atomic(root, relpath, make, dir_mode)
 
 
 def _unlink(path):
@@ -105,7 +139,7 @@ def remove(root, relpath):
     _unlink(_target(root, relpath))
 
 
-def write_plan(roots, plan):
+def write_plan(roots, plan, file_mode=0o644, dir_mode=None):
     """Write a plan's config, then its per-MAC links; drop stale links.
 
     Kernel and ramdisk must already be in place, so that firmware that
@@ -113,33 +147,45 @@ def write_plan(roots, plan):
 
     :param roots: mapping ``'tftp'``/``'http'`` -> directory.
     :param plan: :class:`~ironic_multiarch.plan.BootPlan`.
+    :param file_mode: ``[pxe]file_permission`` of the config.
+    :param dir_mode: ``[pxe]dir_permission`` of the node's directory and
+        of the per-MAC link directory (``[pxe]pxe_config_subdir``) when
+        they are created.
     :returns: the absolute config path.
     """
     root = roots[plan.config_root]
-    config = write_file(root, plan.config_path, plan.config_text)
+    config = write_file(root, plan.config_path, plan.config_text,
+                        file_mode, dir_mode)
     for name in plan.links:
-        link(root, name, plan.config_path)
+        link(root, name, plan.config_path, dir_mode)
     for root_name, name in plan.stale_links:
         if roots.get(root_name):
             remove(roots[root_name], name)
     return config
 
 
-def _pxelinux_dirs(root):
-    """Loader directories (``<loader_dir>/<arch>``) with a pxelinux.cfg/.
+def _pxelinux_dirs(root, config_subdir=paths.CONFIG_SUBDIR):
+    """Loader directories (``<loader_dir>/<arch>``) with a config subdir.
 
     pxelinux's per-MAC links live beside the loader (see
     :func:`ironic_multiarch.paths.mac_links`).
     """
-    found = glob.glob(os.path.join(glob.escape(root), '*', '*',
-                                   'pxelinux.cfg'))
-    found += glob.glob(os.path.join(glob.escape(root), '*', '*', '*',
-                                    'pxelinux.cfg'))
-    return tuple(os.path.relpath(os.path.dirname(d), root) for d in found
-                 if os.path.isdir(d) and not os.path.islink(d))
+    dirs = []
+    subdirs = dict.fromkeys((paths.CONFIG_SUBDIR,
+                             safety.relpath(config_subdir)))
+    for sub in subdirs:
+        for depth in (('*', '*'), ('*', '*', '*')):
+            for found in sorted(glob.glob(os.path.join(
+                    glob.escape(root), *depth, glob.escape(sub)))):
+                if os.path.isdir(found) and not os.path.islink(found):
+                    parent = os.path.relpath(found[:-len(sub) - 1], root)
+                    if parent not in dirs:
+                        dirs.append(parent)
+    return tuple(dirs)
 
 
-def remove_node(roots, uuid, macs, client_ids=None, config_dirs=None):
+def remove_node(roots, uuid, macs, client_ids=None, config_dirs=None,
+                config_subdir=paths.CONFIG_SUBDIR):
     """Remove everything of a node: per-MAC links first, then its folder.
 
     Links go first so that no firmware is pointed at a missing file.
@@ -149,16 +195,18 @@ def remove_node(roots, uuid, macs, client_ids=None, config_dirs=None):
     :param macs: MAC addresses of all its ports.
     :param client_ids: mapping MAC -> client id, if any.
     :param config_dirs: loader directories that may hold pxelinux
-        links; default: every ``pxelinux.cfg/`` found two or three levels
-        down in each root.
+        links; default: every ``pxelinux.cfg/`` (and ``config_subdir``)
+        found two or three levels down in each root.
+    :param config_subdir: ``[pxe]pxe_config_subdir``.
     """
     uuid = safety.uuid(uuid)
     for root in filter(None, roots.values()):
-        dirs = (_pxelinux_dirs(root) if config_dirs is None
+        dirs = (_pxelinux_dirs(root, config_subdir) if config_dirs is None
                 else tuple(config_dirs))
         for mac in macs:
             for name in paths.all_mac_links(
-                    mac.lower(), (client_ids or {}).get(mac), dirs):
+                    mac.lower(), (client_ids or {}).get(mac), dirs,
+                    config_subdir):
                 remove(root, name)
         shutil.rmtree(_target(root, paths.node_dir(uuid)),
                       ignore_errors=True)
@@ -180,14 +228,21 @@ def missing_loaders(root, loader_files, exists=os.path.isfile):
     return missing
 
 
-def place_loaders(roots, loader_files, shared):
-    """Copy loader files and write the shared configs into every root.
+def place_loaders(roots, loader_files, shared=None, file_mode=0o644,
+                  dir_mode=None):
+    """Copy loader files (and any shared files) into every root.
+
+    The shared GRUB config and iPXE script are Ironic's own
+    (``place_common_config``, ``create_ipxe_boot_script``), written by
+    Ironic's code, not here.
 
     :param roots: mapping root name -> directory (both get the loaders).
     :param loader_files: iterable of
         :class:`~ironic_multiarch.plan.LoaderFile`; those without a
         source or whose source is absent are skipped and returned.
-    :param shared: mapping root name -> {relative path: text}.
+    :param shared: mapping root name -> {relative path: text}, or None.
+    :param file_mode: ``[pxe]file_permission``.
+    :param dir_mode: ``[pxe]dir_permission``.
     :returns: list of loader files that could not be placed.
     """
     missing = []
@@ -201,9 +256,9 @@ def place_loaders(roots, loader_files, shared):
             missing.append(item)
             continue
         for root in filter(None, roots.values()):
-            copy_file(root, item.path, source)
-    for name, files in shared.items():
+            copy_file(root, item.path, source, file_mode, dir_mode)
+    for name, files in (shared or {}).items():
         if roots.get(name):
             for relpath, text in files.items():
-                write_file(roots[name], relpath, text)
+                write_file(roots[name], relpath, text, file_mode, dir_mode)
     return missing

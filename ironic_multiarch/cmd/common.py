@@ -84,8 +84,7 @@ class Context:
         if mode == 'instance':
             return ()
         return facts_mod.agent_kernel_params(
-            self.values.get('service_catalog/endpoint_override'),
-            self.values.get('DEFAULT/debug'))
+            self.values.get('service_catalog/endpoint_override'))
 
 
 def config_files(given):
@@ -133,7 +132,8 @@ def load_context(files):
         ctx.settings = loading.build_settings(
             conf, profiles, ironic=options,
             tftp_server=values['pxe/tftp_server'],
-            http_url=values['deploy/http_url'])
+            http_url=values['deploy/http_url'],
+            my_ipv6=values['DEFAULT/my_ipv6'])
     except (exception.ConfigError, cfg.Error, ValueError) as exc:
         ctx.error = exc
     return ctx

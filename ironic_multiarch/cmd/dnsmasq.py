@@ -91,10 +91,11 @@ def render(settings, profiles, command='ironic-multiarch dnsmasq',
                 # 209 as a full URL: older petitboot does not ask for 210.
                 lines += [
                     'dhcp-option-force=tag:%s,%s,tftp://%s/%s'
-                    % (tag, dhcp.PXELINUX_CONFIG_FILE, server,
-                       petitboot_config),
+                    % (tag, dhcp.PXELINUX_CONFIG_FILE,
+                       safety.url_host(server), petitboot_config),
                     'dhcp-option-force=tag:%s,%s,tftp://%s/'
-                    % (tag, dhcp.PXELINUX_PATH_PREFIX, server)]
+                    % (tag, dhcp.PXELINUX_PATH_PREFIX,
+                       safety.url_host(server))]
                 continue
             bootfile = bp.bootfile
             lines.append('dhcp-boot=tag:%s,%s,,%s' % (tag, bootfile, server))

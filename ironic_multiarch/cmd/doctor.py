@@ -5,7 +5,8 @@ conductor loads them), the TFTP/HTTP settings, every enabled
 architecture's loader files, its deploy and rescue images (``file://``
 present, ``http(s)://`` answering a HEAD request) and that a node of each
 architecture and boot method can be planned. Each check prints ``ok`` or
-``FAIL`` with what to set.
+``FAIL`` with what to set; ``WARN`` marks a setting that is accepted but
+serves no node (Ironic's global options that no architecture claims).
 """
 
 import dataclasses
@@ -18,9 +19,11 @@ from oslo_config import cfg
 from ironic_multiarch.cmd import common
 from ironic_multiarch import exception
 from ironic_multiarch import plan as planner
+from ironic_multiarch import precedence as prec
 
 OK = 'ok'
 FAIL = 'FAIL'
+WARN = 'WARN'
 #: Placeholder node the per-architecture checks plan.
 PROBE_UUID = '00000000-0000-0000-0000-000000000000'
 PROBE_MAC = '52:54:00:00:00:01'
@@ -102,6 +105,16 @@ def run_checks(ctx, _head=head):
         ', '.join(settings.enabled),
         'Set [multiarch]enabled_architectures, for example '
         'x86_64,aarch64')
+    unclaimed = prec.unclaimed_globals(settings)
+    if unclaimed:
+        checks.append(Check(
+            'global options', WARN,
+            "set but claimed by no architecture, so no node uses them: %s. "
+            'Set [multiarch]global_options_arch = x86_64 if they are built '
+            'for x86_64 (or the architecture they are built for), or set '
+            'the [multiarch_<arch>] options instead (deploy_kernel, '
+            'deploy_ramdisk, rescue_kernel, rescue_ramdisk, loader_paths, '
+            'console)' % ', '.join(unclaimed)))
     add('tftp_server', None if settings.tftp_server else 'not set',
         str(settings.tftp_server),
         'Set [pxe]tftp_server, for example 192.0.2.10')
@@ -160,12 +173,20 @@ def _check_method(ctx, profile, method, ipxe_node, tftp_root, add, hrefs,
             add('%s loader %s' % (label, f.name), None,
                 '%s (from %s)' % (source, f.source.source))
         else:
+            own = '[multiarch_%s]loader_paths' % profile.name
+            fix = 'Set %s, for example %s:/srv/loaders/%s' % (
+                own, f.name, f.name)
+            unclaimed = (f.name in settings.ironic.loader_file_paths
+                         and prec.unclaimed_hint(
+                             settings, prec.LOADER_FILE_PATHS, profile.name,
+                             own))
+            if unclaimed:
+                fix = '%s. Set %s, for example %s:/srv/loaders/%s' % (
+                    unclaimed[0], unclaimed[1], f.name, f.name)
             add('%s loader %s' % (label, f.name),
                 'not in %s and no source file%s'
                 % (os.path.join(tftp_root or '<tftp_root>', f.path),
-                   ' %s' % source if source else ''), '',
-                'Set [multiarch_%s]loader_paths, for example %s:/srv/'
-                'loaders/%s' % (profile.name, f.name, f.name))
+                   ' %s' % source if source else ''), '', fix)
     if ipxe_node:
         return
     for role, chosen in (('deploy kernel', bp.kernel),
@@ -186,7 +207,12 @@ def render(checks, fmt='table'):
     for c in seen:
         lines.append('%-4s  %s: %s' % (c.status, c.name, c.detail))
     failed = sum(1 for c in seen if c.status == FAIL)
-    lines.append('%d checks, %d failed' % (len(seen), failed))
+    warned = sum(1 for c in seen if c.status == WARN)
+    if warned:
+        lines.append('%d checks, %d warnings, %d failed'
+                     % (len(seen), warned, failed))
+    else:
+        lines.append('%d checks, %d failed' % (len(seen), failed))
     return '\n'.join(lines) + '\n'
 
 

@@ -141,9 +141,11 @@ def rows(bp, arch_source=''):
                                    bp.config_format), ''),
         ('mac links', '\n'.join(bp.links), ''),
         chosen('kernel', bp.kernel),
-        ('', '-> %s:%s' % (bp.image_root, bp.kernel_path), ''),
+        ('', bp.kernel_path and '-> %s:%s' % (bp.image_root,
+                                              bp.kernel_path), ''),
         chosen('ramdisk', bp.ramdisk),
-        ('', '-> %s:%s' % (bp.image_root, bp.ramdisk_path), ''),
+        ('', bp.ramdisk_path and '-> %s:%s' % (bp.image_root,
+                                               bp.ramdisk_path), ''),
         chosen('kernel params', bp.kernel_params),
         chosen('console', bp.console),
         ('template', '', bp.template.source),
@@ -154,7 +156,7 @@ def rows(bp, arch_source=''):
         result.append(('loader file', f.path,
                        ('%s (%s)' % (f.source.value, f.source.source))
                        if f.source else 'no source path: copy it there'))
-    return result
+    return [row for row in result if any(row)]
 
 
 def render(bp, arch_source, name=None, fmt='table', show_config=False,

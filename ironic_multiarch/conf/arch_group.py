@@ -44,7 +44,10 @@ def opts(arch):
                     help='Jinja2 template per config format, as '
                          'format:path (formats: grub, pxelinux, petitboot, '
                          'ipxe). Variables: label, kernel, ramdisk, '
-                         'kernel_params, timeout.'),
+                         'kernel_params, timeout, ipxe_timeout '
+                         '(milliseconds), bootif (true: pass the booting '
+                         'NIC as BOOTIF=, as on deploy and rescue '
+                         'entries).'),
     ]
 
 

@@ -7,6 +7,7 @@ conductor's ironic.conf. Options a release lacks are skipped.
 """
 
 import collections.abc
+import os
 
 from oslo_config import cfg
 from oslo_utils import netutils
@@ -23,12 +24,20 @@ BY_ARCH = (('conductor', 'deploy_kernel_by_arch'),
 #: Ironic's single-architecture options (group, name).
 GLOBALS = (('conductor', 'deploy_kernel'), ('conductor', 'deploy_ramdisk'),
            ('conductor', 'rescue_kernel'), ('conductor', 'rescue_ramdisk'),
-           ('pxe', 'kernel_append_params'))
+           ('pxe', 'kernel_append_params'),
+           ('pxe', 'pxe_bootfile_name'), ('pxe', 'uefi_pxe_bootfile_name'),
+           ('pxe', 'ipxe_bootfile_name'), ('pxe', 'uefi_ipxe_bootfile_name'))
+#: Ironic's defaults of its bootfile options (the same in 2024.1-2026.2).
+BOOTFILE_DEFAULTS = (('pxe_bootfile_name', 'pxelinux.0'),
+                     ('uefi_pxe_bootfile_name', 'bootx64.efi'),
+                     ('ipxe_bootfile_name', 'undionly.kpxe'),
+                     ('uefi_ipxe_bootfile_name', 'snponly.efi'))
 #: Other values the plan depends on (group, name).
 SERVERS = (('pxe', 'tftp_server'), ('pxe', 'tftp_root'),
            ('deploy', 'http_url'), ('deploy', 'http_root'),
            ('deploy', 'default_boot_mode'),
-           ('service_catalog', 'endpoint_override'))
+           ('service_catalog', 'endpoint_override'),
+           ('DEFAULT', 'my_ipv6'))
 
 
 def _get(conf, group, name):
@@ -77,7 +86,15 @@ def read(conf):
             for g, n in BY_ARCH}),
         globals=_LazyOptions(conf, GLOBALS),
         loader_file_paths=settings_mod.frozen(
-            _get(conf, 'pxe', 'loader_file_paths') or {}))
+            _get(conf, 'pxe', 'loader_file_paths') or {}),
+        config_subdir=_get(conf, 'pxe', 'pxe_config_subdir')
+        or 'pxelinux.cfg',
+        ipxe_timeout=_get(conf, 'pxe', 'ipxe_timeout') or 0,
+        ipxe_script=os.path.basename(
+            _get(conf, 'pxe', 'ipxe_boot_script') or 'boot.ipxe'),
+        file_permission=_get(conf, 'pxe', 'file_permission'),
+        dir_permission=_get(conf, 'pxe', 'dir_permission'),
+        debug=bool(_get(conf, 'DEFAULT', 'debug')))
     values = {'%s/%s' % (g, n): _get(conf, g, n) for g, n in SERVERS}
     values['DEFAULT/debug'] = bool(_get(conf, 'DEFAULT', 'debug'))
     return options, values
@@ -93,9 +110,17 @@ def register_mirror(conf):
         conf.register_opt(cfg.DictOpt(name, default={}), group=group)
     for group, name in GLOBALS[:4]:
         conf.register_opt(cfg.StrOpt(name), group=group)
+    conf.register_opts(
+        [cfg.StrOpt(name, default=default)
+         for name, default in BOOTFILE_DEFAULTS], group='pxe')
     conf.register_opts([
         cfg.StrOpt('kernel_append_params', default='nofb vga=normal'),
         cfg.DictOpt('loader_file_paths', default={}),
+        cfg.StrOpt('pxe_config_subdir', default='pxelinux.cfg'),
+        cfg.IntOpt('ipxe_timeout', default=0),
+        cfg.StrOpt('ipxe_boot_script', default='boot.ipxe'),
+        cfg.IntOpt('file_permission', default=0o644),
+        cfg.IntOpt('dir_permission'),
         cfg.StrOpt('tftp_server', default='$my_ip'),
         cfg.StrOpt('tftp_root', default='/tftpboot'),
     ], group='pxe')
@@ -108,4 +133,5 @@ def register_mirror(conf):
                       group='service_catalog')
     # Ironic's own default: this host's IPv4 address.
     conf.register_opts([cfg.StrOpt('my_ip', default=netutils.get_my_ipv4()),
+                        cfg.StrOpt('my_ipv6'),
                         cfg.BoolOpt('debug', default=False)])

@@ -63,7 +63,7 @@ def _arch_settings(conf, profile):
 
 
 def build_settings(conf, profiles, ironic=None, tftp_server=None,
-                   http_url=None):
+                   http_url=None, my_ipv6=None):
     """Build the planner settings from registered options.
 
     :param conf: ``ConfigOpts`` with the plugin's options registered.
@@ -71,6 +71,8 @@ def build_settings(conf, profiles, ironic=None, tftp_server=None,
     :param ironic: :class:`~ironic_multiarch.settings.IronicOptions`.
     :param tftp_server: Ironic's ``[pxe]tftp_server``.
     :param http_url: Ironic's ``[deploy]http_url``.
+    :param my_ipv6: Ironic's ``[DEFAULT]my_ipv6`` (the TFTP host of
+        DHCPv6 boot URLs when set).
     :returns: :class:`~ironic_multiarch.settings.Settings`.
     :raises ConfigError: on any inconsistent setting.
     """
@@ -118,6 +120,6 @@ def build_settings(conf, profiles, ironic=None, tftp_server=None,
         arch=settings_mod.frozen({name: _arch_settings(conf, profiles[name])
                                   for name in enabled}),
         ironic=ironic or settings_mod.IronicOptions(),
-        tftp_server=tftp_server, http_url=http_url,
+        tftp_server=tftp_server, http_url=http_url, my_ipv6=my_ipv6 or None,
         loader_dir=group.loader_dir, grub_http=group.grub_http_delivery,
         menu_timeout=group.menu_timeout)

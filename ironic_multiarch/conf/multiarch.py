@@ -16,12 +16,18 @@ opts = [
                help='Architecture assumed for nodes that have no cpu_arch '
                     'property. Unset (the default): such nodes fail '
                     'validation, naming the property to set.'),
-    cfg.StrOpt('global_options_arch', default='x86_64',
+    cfg.StrOpt('global_options_arch',
                help="The architecture Ironic's global single-architecture "
-                    'options ([conductor]deploy_kernel, '
-                    '[pxe]kernel_append_params, [pxe]loader_file_paths, '
-                    '...) are meant for. They are never used for nodes of '
-                    'another architecture. Empty: never use them.'),
+                    'options ([conductor]deploy_kernel and the other '
+                    'images, [pxe]loader_file_paths, the console= '
+                    'arguments of [pxe]kernel_append_params, ...) are '
+                    'meant for, e.g. x86_64. They are never used for nodes '
+                    'of another architecture. Unset (the default): no '
+                    'architecture uses them, and every architecture names '
+                    'its images in its [multiarch_<arch>] group. The other '
+                    'arguments of [pxe]kernel_append_params are the base '
+                    'of every architecture without its own '
+                    'kernel_append_params.'),
     cfg.DictOpt('arch_aliases', default={},
                 help='Extra aliases of architecture names, as alias:'
                      'canonical, e.g. "armv8:aarch64". Built-in aliases: '

@@ -7,6 +7,7 @@ writes the plan.
 """
 
 import dataclasses
+import ipaddress
 import os
 
 from oslo_config import cfg
@@ -15,6 +16,7 @@ from oslo_log import log as logging
 from ironic.common import boot_devices
 from ironic.common import dhcp_factory
 from ironic.common import exception
+from ironic.common import pxe_utils
 from ironic.common import states
 from ironic.conductor import utils as manager_utils
 from ironic.drivers.modules import boot_mode_utils
@@ -28,7 +30,7 @@ from ironic_multiarch.driver import config
 from ironic_multiarch import exception as ma_exc
 from ironic_multiarch import facts
 from ironic_multiarch import plan as planner
-from ironic_multiarch import render
+from ironic_multiarch import precedence as prec
 from ironic_multiarch import tree
 
 CONF = cfg.CONF
@@ -59,16 +61,65 @@ def _port_dicts(task):
              'extra': p.extra or {}} for p in task.ports]
 
 
+def _keeps_lenovo_nvram(task):
+    """Ironic's rule: a Lenovo UEFI node being deployed keeps its NVRAM.
+
+    Lenovo firmware may restore a backup of its NVRAM when several
+    changes are requested, so Ironic does not set the disk as boot
+    device at the end of its deployment (Ironic bug 2053064).
+    """
+    vendor = (task.node.properties.get('vendor') or '').lower()
+    return (task.node.provision_state == states.DEPLOYING
+            and vendor == 'lenovo'
+            and boot_mode_utils.get_boot_mode(task.node) == 'uefi')
+
+
+def _grub_ip_links(task):
+    """Ironic's GRUB config names by IP address: ``<ip>.conf``.
+
+    Ironic links each DHCP address of a UEFI GRUB node to its config
+    (older master configs look there) and removes the links at clean-up.
+
+    :returns: names relative to the TFTP root.
+    :raises FailedToGetIPAddressOnPort: as Ironic does, unless DHCP is
+        not managed (``[dhcp]dhcp_provider = none``).
+    """
+    try:
+        addresses = dhcp_factory.DHCPFactory().provider.get_ip_addresses(
+            task) or []
+    except exception.FailedToGetIPAddressOnPort:
+        if CONF.dhcp.dhcp_provider != 'none':
+            raise
+        return []
+    names = []
+    for address in addresses:
+        try:
+            names.append('%s.conf' % ipaddress.IPv4Address(address))
+        except ValueError:
+            LOG.debug('Node %(node)s: no GRUB config link for address '
+                      '%(addr)s', {'node': task.node.uuid, 'addr': address})
+    return names
+
+
 class MultiarchBootMixin(object):
     """What both multiarch boot interfaces share."""
 
     def __init__(self):
+        # Ironic's own start-up first: the iPXE interface writes Ironic's
+        # boot.ipxe (create_ipxe_boot_script: [pxe]ipxe_boot_script,
+        # ipxe_fallback_script, pxe_config_subdir), the PXE interface
+        # Ironic's grub/grub.cfg (place_common_config:
+        # [pxe]initial_grub_template), and both copy [pxe]loader_file_paths.
+        # These shared files are then the same whichever interface, stock
+        # or multiarch, wrote them last.
+        super().__init__()
         profiles, settings, _ = config.load()
         if not config.place_loaders_enabled():
             return
         missing = tree.place_loaders(
             config.roots(), planner.loader_inventory(settings, profiles),
-            render.shared_files())
+            file_mode=settings.ironic.file_permission,
+            dir_mode=settings.ironic.dir_permission)
         for item in missing:
             LOG.warning('Loader file %(name)s for %(path)s has no source on '
                         'this host (%(source)s); nodes that need it fail '
@@ -79,14 +130,20 @@ class MultiarchBootMixin(object):
                          'arch': item.path.split('/')[-2]})
 
     def get_properties(self):
-        """Return the driver_info properties this interface reads."""
-        return dict(PROPERTIES)
+        """Return the driver_info properties this interface reads.
+
+        Ironic's own, with the image properties described as optional:
+        by default they come from the node's architecture group.
+        """
+        properties = dict(super().get_properties())
+        properties.update(PROPERTIES)
+        return properties
 
     def plan(self, task, mode=planner.DEPLOY, ramdisk_params=None):
         """Plan how ``task.node`` boots.
 
         :param task: a TaskManager task.
-        :param mode: ``deploy``, ``rescue`` or ``instance``.
+        :param mode: ``deploy``, ``rescue``, ``instance`` or ``local``.
         :param ramdisk_params: what the deploy interface passes to the
             ramdisk; they become kernel arguments.
         :returns: :class:`~ironic_multiarch.plan.BootPlan`.
@@ -103,9 +160,10 @@ class MultiarchBootMixin(object):
                  'instance_info': node.instance_info},
                 _port_dicts(task), mode=mode,
                 extra_kernel_params=(
-                    facts.ramdisk_kernel_params(ramdisk_params, CONF.debug)
-                    if mode != planner.INSTANCE else ()),
-                resolved_boot_mode=boot_mode_utils.get_boot_mode(node))
+                    facts.ramdisk_kernel_params(ramdisk_params)
+                    if mode in (planner.DEPLOY, planner.RESCUE) else ()),
+                resolved_boot_mode=boot_mode_utils.get_boot_mode(node),
+                global_request_id=task.context.global_id)
             node_facts = dataclasses.replace(node_facts,
                                              ipxe=self.ipxe_enabled)
             return planner.plan(node_facts, settings, profiles)
@@ -115,41 +173,112 @@ class MultiarchBootMixin(object):
     def _check_loaders(self, task, boot_plan):
         for item, _ in tree.missing_loaders(config.roots()['tftp'],
                                             boot_plan.loader_files)[:1]:
+            problem = ('loader file %s is not in the TFTP root at %s (it is '
+                       'copied there from its host path when the conductor '
+                       'starts)' % (item.name, item.path))
+            option = '[multiarch_%s]loader_paths' % boot_plan.arch
+            hint = prec.unclaimed_hint(config.load()[1],
+                                       prec.LOADER_FILE_PATHS,
+                                       boot_plan.arch, option)
+            if hint:
+                problem = '%s; %s' % (problem, hint[0])
+                option = hint[1]
             raise _ironic_error(ma_exc.MissingSetting(
-                'loader file %s is not in the TFTP root at %s (it is copied '
-                'there from its host path when the conductor starts)'
-                % (item.name, item.path), node=task.node.name
-                or task.node.uuid, arch=boot_plan.arch,
-                option='[multiarch_%s]loader_paths' % boot_plan.arch,
+                problem, node=task.node.name or task.node.uuid,
+                arch=boot_plan.arch, option=option,
                 example='%s:/srv/loaders/%s/%s' % (item.name, boot_plan.arch,
                                                    item.name)))
+
+    def _check_file_hrefs(self, task, boot_plan):
+        """Refuse ``file://`` images Ironic would refuse when fetching."""
+        for role, chosen in (('kernel', boot_plan.kernel),
+                             ('ramdisk', boot_plan.ramdisk)):
+            reason = compat.file_href_problem(chosen.value)
+            if reason:
+                raise _ironic_error(ma_exc.InvalidSetting(
+                    'its %s %s cannot be used: %s' % (role, chosen.value,
+                                                     reason),
+                    node=task.node.name or task.node.uuid,
+                    arch=boot_plan.arch,
+                    option='%s, or [conductor]file_url_allowed_paths'
+                    % chosen.source,
+                    example='file:///var/lib/ironic/images/ipa-%s.%s'
+                    % (boot_plan.arch, role)))
+
+    def _refuse_unsupported(self, task):
+        """Refuse what these interfaces cannot do, naming what can.
+
+        :raises InvalidParameterValue: anaconda (kickstart), booting
+            from an iSCSI volume, or ``instance_info/boot_iso``.
+        """
+        node = task.node
+        feature = None
+        if deploy_utils.get_boot_option(node) == 'kickstart':
+            feature = 'the anaconda deploy (boot_option kickstart)'
+            instead = 'pxe'
+        elif deploy_utils.is_iscsi_boot(task):
+            feature = 'booting from an iSCSI volume'
+            instead = 'ipxe'
+        elif node.instance_info.get('boot_iso'):
+            feature = 'booting instance_info/boot_iso'
+            instead = 'ipxe'
+        if feature:
+            name = node.name or node.uuid
+            raise exception.InvalidParameterValue(str(ma_exc.InvalidSetting(
+                '%s is not supported by the %s boot interface'
+                % (feature, node.boot_interface), node=name,
+                arch=node.properties.get('cpu_arch'),
+                option="the node's boot interface to Ironic's own %s "
+                       "interface" % instead,
+                example='openstack baremetal node set --boot-interface %s '
+                        '%s' % (instead, name))))
 
     def _validate_plan(self, task, mode):
         if not driver_utils.get_node_mac_addresses(task):
             raise exception.MissingParameterValue(
                 'Node %s does not have any port associated with it'
                 % task.node.uuid)
+        if self.ipxe_enabled and not (CONF.deploy.http_url
+                                      and CONF.deploy.http_root):
+            raise exception.MissingParameterValue(
+                'iPXE boot is enabled but no HTTP URL or HTTP root was '
+                'specified')
         deploy_utils.validate_capabilities(task.node)
         boot_plan = self.plan(task, mode)
         self._check_loaders(task, boot_plan)
+        self._check_file_hrefs(task, boot_plan)
         return boot_plan
 
     def validate(self, task):
-        """Validate that the node can be planned and its loader is there.
+        """Validate everything a later ``prepare_*`` call needs.
+
+        Plans the deploy mode and, for a ramdisk instance whose kernel
+        and ramdisk are known, the instance mode; refuses what these
+        interfaces cannot boot.
 
         :raises MissingParameterValue: no ports, no images for its
             architecture, no cpu_arch, loader file absent.
         :raises InvalidParameterValue: unknown architecture, impossible
-            boot mode, unsafe value.
+            boot mode, unsafe value, unsupported deploy kind.
         """
-        self._validate_plan(task, planner.DEPLOY)
         node = task.node
+        self._refuse_unsupported(task)
+        if (node.instance_info.get('image_source')
+                and node.instance_info.get('boot_iso')):
+            raise exception.InvalidParameterValue(
+                "An 'image_source' and 'boot_iso' parameter may not be "
+                "specified at the same time")
+        self._validate_plan(task, planner.DEPLOY)
         boot_option = deploy_utils.get_boot_option(node)
         if (not task.driver.storage.should_write_image(task)
                 or boot_option == 'local'):
             return
+        compat.check_ramdisk_image_source(task)
         d_info = deploy_utils.get_image_instance_info(node)
         deploy_utils.validate_image_properties(task, d_info)
+        if (boot_option == 'ramdisk' and node.instance_info.get('kernel')
+                and node.instance_info.get('ramdisk')):
+            self._validate_plan(task, planner.INSTANCE)
 
     def validate_rescue(self, task):
         """Validate that the node can be planned in rescue mode."""
@@ -163,40 +292,73 @@ class MultiarchBootMixin(object):
             raise exception.UnsupportedDriverExtension(
                 'Insufficient information for managed inspection: %s' % exc)
 
-    def _write(self, task, boot_plan):
+    def _write(self, task, boot_plan, update_dhcp=True):
         roots = config.roots()
-        image_root = roots[boot_plan.image_root]
-        os.makedirs(os.path.join(image_root, boot_plan.node), exist_ok=True)
-        compat.fetch_images(task, [
-            (boot_plan.kernel.value,
-             os.path.join(image_root, boot_plan.kernel_path)),
-            (boot_plan.ramdisk.value,
-             os.path.join(image_root, boot_plan.ramdisk_path))])
-        tree.write_plan(roots, boot_plan)
-        dhcp_factory.DHCPFactory().update_dhcp(
-            task, [dict(opt) for opt in boot_plan.dhcp_options])
+        if boot_plan.kernel_path:
+            # Ironic's own cache: auth, raw conversion, [pxe]file_permission.
+            pxe_utils.cache_ramdisk_kernel(task, {
+                'kernel': (boot_plan.kernel.value, os.path.join(
+                    roots[boot_plan.image_root], boot_plan.kernel_path)),
+                'ramdisk': (boot_plan.ramdisk.value, os.path.join(
+                    roots[boot_plan.image_root], boot_plan.ramdisk_path))},
+                ipxe_enabled=boot_plan.image_root == planner.HTTP)
+        tree.write_plan(roots, boot_plan,
+                        file_mode=CONF.pxe.file_permission,
+                        dir_mode=CONF.pxe.dir_permission)
+        if (boot_plan.config_format == 'grub'
+                and boot_plan.config_root == planner.TFTP):
+            for name in _grub_ip_links(task):
+                tree.link(roots['tftp'], name, boot_plan.config_path)
+        if update_dhcp:
+            dhcp_factory.DHCPFactory().update_dhcp(
+                task, [dict(opt) for opt in boot_plan.dhcp_options])
         LOG.info('Node %(node)s (%(arch)s, %(method)s) boots %(loader)s '
-                 'with %(format)s config %(config)s',
+                 'with %(format)s config %(config)s (%(mode)s)',
                  {'node': task.node.uuid, 'arch': boot_plan.arch,
                   'method': boot_plan.method,
                   'loader': boot_plan.bootfile or 'no loader',
                   'format': boot_plan.config_format,
-                  'config': boot_plan.config_path})
+                  'config': boot_plan.config_path, 'mode': boot_plan.mode})
 
     def _remove(self, task):
-        dhcp_factory.DHCPFactory().clean_dhcp(task)
-        tree.remove_node(config.roots(), task.node.uuid,
+        """Remove the node's config, per-MAC links and images.
+
+        Like Ironic's own clean-up, this leaves the DHCP options alone:
+        the deploy interface clears them at tear-down.
+        """
+        roots = config.roots()
+        if (not self.ipxe_enabled
+                and boot_mode_utils.get_boot_mode(task.node) == 'uefi'):
+            for name in _grub_ip_links(task):
+                tree.remove(roots['tftp'], name)
+        tree.remove_node(roots, task.node.uuid,
                          [p.address for p in task.ports],
                          {p.address: (p.extra or {}).get('client-id')
-                          for p in task.ports})
+                          for p in task.ports},
+                         config_subdir=CONF.pxe.pxe_config_subdir)
         compat.clean_image_cache()
 
     def prepare_ramdisk(self, task, ramdisk_params):
-        """Write the deploy or rescue plan and set the node to boot it."""
+        """Write the deploy or rescue plan and set the node to boot it.
+
+        The boot mode is synchronised with the BMC first, so that the
+        plan is made for the firmware the node really has.
+        """
         mode = deploy_utils.rescue_or_deploy_mode(task.node)
+        if self.ipxe_enabled:
+            pxe_utils.create_ipxe_boot_script()
+        boot_mode_utils.sync_boot_mode(task)
         boot_plan = self.plan(task, mode, ramdisk_params)
         self._check_loaders(task, boot_plan)
-        boot_mode_utils.sync_boot_mode(task)
+        if task.node.provision_state == states.DEPLOYING:
+            # As Ironic does: a netboot instance's kernel and ramdisk are
+            # fetched (and checked) before the agent starts writing.
+            instance_images = pxe_utils.get_instance_image_info(
+                task, ipxe_enabled=self._use_http_folder())
+            if instance_images:
+                pxe_utils.cache_ramdisk_kernel(
+                    task, instance_images,
+                    ipxe_enabled=self._use_http_folder())
         self._write(task, boot_plan)
         self._node_set_boot_device_for_network_boot(task)
 
@@ -205,22 +367,37 @@ class MultiarchBootMixin(object):
         self._remove(task)
 
     def prepare_instance(self, task):
-        """Network-boot a ramdisk instance, or hand the node to its disk."""
+        """Network-boot a ramdisk instance, or hand the node to its disk.
+
+        A local-boot node keeps a config that boots its disk when
+        ``[pxe]enable_netboot_fallback`` is set, as with Ironic's own
+        interfaces; the device and Lenovo rules are Ironic's.
+        """
         boot_mode_utils.sync_boot_mode(task)
         node = task.node
+        self._refuse_unsupported(task)
         boot_mode_utils.configure_secure_boot_if_needed(task)
         if deploy_utils.get_boot_option(node) == 'ramdisk':
-            boot_plan = self.plan(task, planner.INSTANCE)
-            self._write(task, boot_plan)
+            # Ironic's own lookup: Glance kernel_id/ramdisk_id land in
+            # instance_info.
+            pxe_utils.get_instance_image_info(
+                task, ipxe_enabled=self._use_http_folder())
+            self._write(task, self.plan(task, planner.INSTANCE))
             boot_device = boot_devices.PXE
         else:
-            self._remove(task)
+            if CONF.pxe.enable_netboot_fallback:
+                self._write(task, self.plan(task, planner.LOCAL),
+                            update_dhcp=False)
+            else:
+                self._remove(task)
             boot_device = boot_devices.DISK
+        # Ironic does not re-set the boot device of ACTIVE nodes during
+        # takeover.
         if node.provision_state in (states.ACTIVE, states.ADOPTING):
             return
         if boot_device == boot_devices.PXE:
             self._node_set_boot_device_for_network_boot(task, persistent=True)
-        else:
+        elif not _keeps_lenovo_nvram(task):
             manager_utils.node_set_boot_device(task, boot_device,
                                                persistent=True)
 

@@ -33,7 +33,8 @@ def load():
     options, values = ironic_conf.read(CONF)
     settings = loading.build_settings(
         CONF, profiles, ironic=options, tftp_server=values['pxe/tftp_server'],
-        http_url=values['deploy/http_url'])
+        http_url=values['deploy/http_url'],
+        my_ipv6=values['DEFAULT/my_ipv6'])
     return profiles, settings, values
 
 

@@ -103,7 +103,8 @@ class MultiarchDbTestCase(db_base.DbTestCase):
             self.context, driver='multiarch-manual', uuid=kw.pop(
                 'uuid', '1be26c0b-03f2-4d2e-ae87-c02d7f33c123'),
             boot_interface=boot_interface, power_interface='fake',
-            management_interface='fake', deploy_interface='direct',
+            management_interface='fake',
+            deploy_interface=kw.pop('deploy_interface', 'direct'),
             properties=properties, driver_info=kw.pop('driver_info', {}),
             **kw)
         obj_utils.create_test_port(self.context, node_id=node.id,

@@ -89,14 +89,22 @@ def fleet(ironic):
     return {name: conn.baremetal.get_node(name) for name in nodes}
 
 
+#: The one argument ``plan`` cannot know: the global request id of the
+#: operation that wrote the file (see doc/cli.md).
+REQUEST_ID = re.compile(rb' ipa-global-request-id=[^\s]+')
+
+
 def conductor_file(ironic, node):
-    """The config the conductor wrote for a node (TFTP or HTTP root)."""
+    """The config the conductor wrote for a node (TFTP or HTTP root).
+
+    :returns: its path and its bytes, without ``ipa-global-request-id``.
+    """
     found = [os.path.join(root, node.id, 'config')
              for root in (ironic.tftp_root, ironic.http_root)
              if os.path.isfile(os.path.join(root, node.id, 'config'))]
     assert len(found) == 1, found
     with open(found[0], 'rb') as f:
-        return found[0], f.read()
+        return found[0], REQUEST_ID.sub(b'', f.read())
 
 
 @pytest.mark.parametrize('name', [spec[0] for spec in GOOD])

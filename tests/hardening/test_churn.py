@@ -1,7 +1,9 @@
 """Churn: 1,000 prepare/clean-up cycles leave nothing stale behind.
 
-A stale per-MAC link or DHCP option file would boot a reused MAC with
-another machine's plan. Nodes change architecture, boot mode and boot
+A stale per-MAC link would boot a reused MAC with another machine's
+plan. DHCP is left as Ironic's own interfaces leave it: clean-up of the
+ramdisk never tells dnsmasq to ignore a node (the deploy interface does
+that at tear-down), so each node keeps its own tag and options. Nodes change architecture, boot mode and boot
 interface between cycles, so their per-MAC links change kind.
 """
 
@@ -68,11 +70,22 @@ class ChurnTestCase(base.MultiarchDbTestCase):
                 task.driver.boot.clean_up_ramdisk(task)
         for root in (self.tftp, self.http):
             self.assertEqual(baseline[root], self._entries(root))
-        self.assertEqual([], os.listdir(self.opts_dir))
+        self.assertEqual(
+            sorted('ironic-%s.conf' % n.uuid for n in nodes),
+            sorted(os.listdir(self.opts_dir)))
         hosts = os.path.join(self.tmp, 'dnsmasq', 'hosts')
-        for name in os.listdir(hosts):
-            self.assertTrue(self.read(hosts, name).endswith(',ignore\n'),
-                            name)
+        for node in nodes:
+            node.refresh()
+            tag = node.driver_internal_info['dnsmasq_tag']
+            mac = node.name and '52:54:00:aa:00:%02x' % int(
+                node.name.split('-')[1])
+            self.assertEqual('%s,set:%s,set:ironic\n' % (mac, tag),
+                             self.read(hosts, 'ironic-%s.conf' % mac))
+            lines = self.read(self.opts_dir,
+                              'ironic-%s.conf' % node.uuid).splitlines()
+            self.assertTrue(lines)
+            for line in lines:
+                self.assertTrue(line.startswith('tag:%s,' % tag), line)
 
     def _only_planned_links(self, boot_plan):
         roots = {'tftp': self.tftp, 'http': self.http}

@@ -1,9 +1,14 @@
 """Atomic writes: firmware never reads a torn file or a dangling link.
 
-Writer threads prepare and clean up different nodes and the same node
-(alternating formats, so per-MAC links change kind) with the code the
-driver uses (:mod:`ironic_multiarch.tree`), while reader threads follow
-the per-MAC names the way firmware does.
+Writer threads prepare and clean up their own nodes, and all rewrite
+one shared node (alternating formats, so per-MAC links change kind)
+with the code the driver uses (:mod:`ironic_multiarch.tree`), while
+reader threads follow the per-MAC names the way firmware does.
+
+A reader fails the test on a torn file, on a link whose target is
+missing (a dangling link), and on a missing config of the shared node,
+which is rewritten but never removed. (Ironic's task lock serialises
+prepare and clean-up of one node, so only writes race on it.)
 """
 
 import os
@@ -54,27 +59,40 @@ def test_no_torn_reads_and_no_dangling_links(tmp_path):
                 tree.write_plan(roots, bp)
                 with lock:
                     counts['writes'] += 1
-                if n % 3 == 2:
+                if n % 3 == 2 and index != SHARED:
                     tree.remove_node(roots, bp.node, [fleet.mac(index)])
             n += 1
+
+    def check(index, root_name, name, path):
+        try:
+            with open(path) as f:
+                text = f.read()
+        except FileNotFoundError:
+            if index == SHARED and name in steady:
+                errors.append(('missing', path))
+            elif os.path.lexists(path) and not os.path.exists(path):
+                errors.append(('dangling', path))
+            return None
+        if text not in valid[index]:
+            errors.append(('torn', path, text[:80]))
+        return text
 
     def reader():
         while not stop.is_set():
             for index in indexes:
                 for root_name, name in names[index]:
                     path = os.path.join(roots[root_name], name)
-                    try:
-                        with open(path) as f:
-                            text = f.read()
-                    except FileNotFoundError:
-                        text = None
+                    text = check(index, root_name, name, path)
                     with lock:
                         counts['reads'] += 1
                         if text is not None:
                             counts['complete'] += 1
-                    if text is not None and text not in valid[index]:
-                        errors.append((path, text[:80]))
 
+    # The shared node exists before the readers start, and stays.
+    tree.write_plan(roots, variants[SHARED][0])
+    steady = {p.config_path for p in variants[SHARED]}
+    names = {i: names[i] + [(p.config_root, p.config_path)
+                            for p in variants[i]] for i in indexes}
     threads = ([threading.Thread(target=writer, args=(i,))
                 for i in range(1, WRITERS + 1)]
                + [threading.Thread(target=reader) for _ in range(READERS)])
@@ -86,6 +104,7 @@ def test_no_torn_reads_and_no_dangling_links(tmp_path):
         thread.join()
 
     assert not errors, errors[:5]
+    assert counts['reads'] > 1000, counts
     assert counts['complete'] > 100, counts
     assert counts['writes'] > 100, counts
     # Clean everything up: no link may be left dangling, no node file left.

@@ -68,7 +68,8 @@ def _reference(bp):
     return render.render(template.value, bp.config_format,
                          label=render.LABELS[bp.mode], kernel='/k',
                          ramdisk='/r', kernel_params=bp.kernel_params.value,
-                         timeout=SETTINGS.menu_timeout)
+                         timeout=SETTINGS.menu_timeout,
+                         bootif=bp.mode != 'instance')
 
 
 @PROPERTY
@@ -120,5 +121,5 @@ def test_no_path_leaves_its_root(node):
         assert '\x00' not in path and '\n' not in path
     assert bp.config_path == bp.node + '/config'
     for opt in bp.dhcp_options:
-        assert re.match(r'^(tag:!?[a-z]+,)?[0-9]+$', opt['opt_name']), opt
+        assert re.match(r'^(tag:!?[a-z0-9]+,)?[0-9]+$', opt['opt_name']), opt
         assert re.match(r'^[A-Za-z0-9_.:/-]+$', opt['opt_value']), opt

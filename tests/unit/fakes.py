@@ -14,6 +14,11 @@ MAC2 = '52:54:00:ab:cd:ef'
 TFTP = '192.0.2.10'
 HTTP = 'http://192.0.2.10:8080'
 API = 'ipa-api-url=http://192.0.2.10:6385'
+#: What Ironic's templates put before the append parameters of every
+#: deploy and rescue entry, and what its GRUB template puts after them
+#: (``boot_server=<[pxe]tftp_server>``).
+DEPLOY_ARGS = 'selinux=0 troubleshoot=0 text'
+BOOT_SERVER = 'boot_server=192.0.2.10'
 ROLES = ('deploy_kernel', 'deploy_ramdisk', 'rescue_kernel',
          'rescue_ramdisk')
 ARCHES = ('x86_64', 'aarch64', 'ppc64le')
@@ -55,7 +60,8 @@ def make_settings(arch=None, ironic=None, **kwargs):
                         else arch_settings(name, **value))
     if ironic is not None:
         ironic = settings_mod.IronicOptions(**{
-            k: settings_mod.frozen(v) for k, v in ironic.items()})
+            k: settings_mod.frozen(v) if isinstance(v, dict) else v
+            for k, v in ironic.items()})
     values = dict(enabled=ARCHES, tftp_server=TFTP, http_url=HTTP,
                   arch=settings_mod.frozen(groups),
                   ironic=ironic or settings_mod.IronicOptions())

@@ -58,4 +58,4 @@ def test_sample_documents_every_group():
     for group in ('multiarch', 'multiarch_x86_64', 'multiarch_aarch64',
                   'multiarch_ppc64le'):
         assert '\n[%s]\n' % group in text
-    assert '#global_options_arch = x86_64' in text
+    assert '#global_options_arch = <None>' in text

@@ -147,13 +147,48 @@ def test_node_facts_empty_node():
 
 
 def test_ramdisk_kernel_params():
+    # Ironic's build_extra_pxe_options: '%s=%s' per item, a bare key for
+    # None, in the dict's order; ipa-debug is the planner's business.
     assert facts.ramdisk_kernel_params(
-        {'ipa-api-url': 'http://a', 'ipa-debug': '1', 'flag': None},
-        debug=True) == ('ipa-debug=1', 'ipa-api-url=http://a', 'flag')
+        {'ipa-api-url': 'http://a', 'ipa-debug': '1', 'flag': None}) == (
+        'ipa-api-url=http://a', 'ipa-debug=1', 'flag')
     assert facts.ramdisk_kernel_params(None) == ()
 
 
 def test_agent_kernel_params():
-    assert facts.agent_kernel_params('http://a:6385', debug=True) == (
-        'ipa-debug=1', 'ipa-api-url=http://a:6385')
+    assert facts.agent_kernel_params('http://a:6385') == (
+        'ipa-api-url=http://a:6385',)
     assert facts.agent_kernel_params(None) == ()
+
+
+def test_node_facts_carry_instance_kernel_arguments():
+    node = dict(NODE, instance_info={
+        'kernel': 'http://ik', 'ramdisk': 'http://ir',
+        'kernel_append_params': '%default% quiet',
+        'ramdisk_kernel_arguments': 'ip=dhcp', 'image_source': 'glance'})
+    result = facts.node_facts(node, [], mode='instance')
+    assert dict(result.instance_info) == {
+        'kernel': 'http://ik', 'ramdisk': 'http://ir',
+        'kernel_append_params': '%default% quiet',
+        'ramdisk_kernel_arguments': 'ip=dhcp'}
+
+
+def test_node_facts_empty_kernel_append_params_is_a_value():
+    # Ironic's get_kernel_append_params tests "is not None": '' means
+    # no arguments, not "use the default".
+    node = dict(NODE, driver_info={'kernel_append_params': '',
+                                   'deploy_kernel': ''},
+                instance_info={'kernel_append_params': None})
+    result = facts.node_facts(node, [])
+    assert dict(result.driver_info) == {'kernel_append_params': ''}
+    assert dict(result.instance_info) == {}
+
+
+def test_node_facts_global_request_id():
+    assert facts.node_facts(NODE, []).global_request_id is None
+    assert facts.node_facts(NODE, [], global_request_id='').global_request_id \
+        is None
+    assert facts.node_facts(
+        NODE, [], global_request_id='req-0d5c7d2e-3c4b-4c36-9a52-'
+        'cf0a4c8a3a11').global_request_id == (
+        'req-0d5c7d2e-3c4b-4c36-9a52-cf0a4c8a3a11')

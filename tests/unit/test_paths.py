@@ -60,6 +60,16 @@ def test_all_mac_links():
         'pxelinux.cfg/01-52-54-00-12-34-56')
 
 
-def test_shared_names():
-    assert (paths.GRUB_MASTER, paths.IPXE_SCRIPT) == ('grub/grub.cfg',
-                                                      'boot.ipxe')
+def test_config_subdir_names():
+    assert paths.mac_links('ipxe', M, None, '', 'ipxe.d') == (
+        'ipxe.d/52-54-00-12-34-56',)
+    assert paths.mac_links('pxelinux', M, 'ff:00', '', 'ipxe.d') == (
+        'ipxe.d/20-52-54-00-12-34-56',)
+    assert paths.mac_links('grub', M, None, '', 'ipxe.d') == (
+        'grub.cfg-01-52-54-00-12-34-56', M + '.conf')
+    assert paths.all_mac_links(M, None, (), 'ipxe.d') == (
+        'grub.cfg-01-52-54-00-12-34-56', M + '.conf',
+        'ipxe.d/01-52-54-00-12-34-56', 'pxelinux.cfg/01-52-54-00-12-34-56',
+        'ipxe.d/52-54-00-12-34-56', 'pxelinux.cfg/52-54-00-12-34-56')
+    with pytest.raises(exception.UnsafeValue):
+        paths.mac_links('ipxe', M, None, '', '../x')

@@ -54,6 +54,21 @@ MATRIX = [
 ]
 
 
+#: Ironic's deploy entry per format: its fixed words around the append
+#: parameters; only pxe_grub_config.template adds boot_server=.
+DEPLOY_ARGS = {
+    'grub': 'selinux=0 troubleshoot=0 text %s '
+            'ipa-api-url=http://192.0.2.10:6385 boot_server=192.0.2.10',
+    'ipxe': 'selinux=0 troubleshoot=0 text %s '
+            'ipa-api-url=http://192.0.2.10:6385',
+    'pxelinux': 'selinux=0 troubleshoot=0 text %s '
+                'ipa-api-url=http://192.0.2.10:6385',
+    'petitboot': 'selinux=0 troubleshoot=0 text %s '
+                 'ipa-api-url=http://192.0.2.10:6385'}
+CONSOLES = {'x86_64': 'console=ttyS0,115200n8',
+            'aarch64': 'console=ttyAMA0,115200', 'ppc64le': 'console=hvc0'}
+
+
 @pytest.mark.parametrize('arch,boot_mode,wanted,ipxe,method,loader,origin,'
                          'bootfile,files,fmt,config_root,image_root', MATRIX)
 def test_matrix(arch, boot_mode, wanted, ipxe, method, loader, origin,
@@ -79,9 +94,8 @@ def test_matrix(arch, boot_mode, wanted, ipxe, method, loader, origin,
     assert result.kernel.value == fakes.href(arch, 'deploy_kernel')
     assert result.kernel_path == fakes.UUID + '/deploy_kernel'
     assert result.ramdisk_path == fakes.UUID + '/deploy_ramdisk'
-    assert result.console.value == fakes.profiles()[arch].console
-    assert result.kernel_params.value == '%s %s' % (result.console.value,
-                                                    fakes.API)
+    assert result.console.value == CONSOLES[arch]
+    assert result.kernel_params.value == DEPLOY_ARGS[fmt] % CONSOLES[arch]
     assert 'linuxefi' not in result.config_text
     assert result.config_text.endswith('\n')
 
@@ -241,7 +255,8 @@ def test_ironic_loader_file_paths_only_for_global_options_arch():
         prec.IRONIC_GLOBAL)
     # an operator's explicit path wins over the profile's guess of where
     # a Debian-family host keeps the file
-    files = fakes.make_plan(fakes.make_settings(ironic=ironic)).loader_files
+    files = fakes.make_plan(fakes.make_settings(
+        ironic=ironic, global_options_arch='x86_64')).loader_files
     assert files[0].source == prec.Chosen(
         '/ironic/grubx64.efi', '[pxe]loader_file_paths[grubx64.efi]',
         prec.IRONIC_GLOBAL)

@@ -54,14 +54,18 @@ def test_ironic_global_only_for_its_arch():
         (5, 'o', None)]
 
 
-def _image_settings(arch, role, levels, global_arch='x86_64'):
-    """Settings where ``role`` of ``arch`` is set at the given levels."""
+def _image_settings(arch, roles, levels, global_arch='x86_64'):
+    """Settings where ``roles`` of ``arch`` are set at the given levels."""
+    if isinstance(roles, str):
+        roles = (roles,)
     group = {'images': {role: GROUP_HREF if prec.ARCH_GROUP in levels
-                        else None}}
+                        else None for role in roles}}
     by_arch = {'[conductor]%s_by_arch' % role: (
-        {arch: BY_ARCH_HREF} if prec.IRONIC_BY_ARCH in levels else {})}
+        {arch: BY_ARCH_HREF} if prec.IRONIC_BY_ARCH in levels else {})
+        for role in roles}
     globals_ = {'[conductor]%s' % role: (
-        GLOBAL_HREF if prec.IRONIC_GLOBAL in levels else None)}
+        GLOBAL_HREF if prec.IRONIC_GLOBAL in levels else None)
+        for role in roles}
     return fakes.make_settings(
         arch={arch: group}, global_options_arch=global_arch,
         ironic={'by_arch': by_arch, 'globals': globals_})
@@ -71,10 +75,12 @@ MODES = [('deploy', 'deploy_kernel', 'kernel'),
          ('deploy', 'deploy_ramdisk', 'ramdisk'),
          ('rescue', 'rescue_kernel', 'kernel'),
          ('rescue', 'rescue_ramdisk', 'ramdisk')]
+PAIRS = {'deploy': ('deploy_kernel', 'deploy_ramdisk'),
+         'rescue': ('rescue_kernel', 'rescue_ramdisk')}
 ALL = (prec.NODE, prec.ARCH_GROUP, prec.IRONIC_BY_ARCH, prec.IRONIC_GLOBAL)
 
 
-@pytest.mark.parametrize('mode,role,field', MODES)
+@pytest.mark.parametrize('mode', ['deploy', 'rescue'])
 @pytest.mark.parametrize('top,value,source', [
     (prec.NODE, NODE_HREF, 'driver_info/%(role)s'),
     (prec.ARCH_GROUP, GROUP_HREF, '[multiarch_x86_64]%(role)s'),
@@ -82,25 +88,34 @@ ALL = (prec.NODE, prec.ARCH_GROUP, prec.IRONIC_BY_ARCH, prec.IRONIC_GLOBAL)
      '[conductor]%(role)s_by_arch[x86_64]'),
     (prec.IRONIC_GLOBAL, GLOBAL_HREF, '[conductor]%(role)s'),
 ])
-def test_image_levels(mode, role, field, top, value, source):
+def test_image_levels(mode, top, value, source):
     """Each level wins over every lower one (x86_64 owns the globals)."""
     levels = [lv for lv in ALL if lv >= top]
-    driver_info = {role: NODE_HREF} if prec.NODE in levels else {}
-    result = fakes.make_plan(_image_settings('x86_64', role, levels),
-                             mode=mode, driver_info=driver_info)
-    assert getattr(result, field) == prec.Chosen(value,
-                                                 source % {'role': role}, top)
+    kernel_role, ramdisk_role = PAIRS[mode]
+    driver_info = ({kernel_role: NODE_HREF, ramdisk_role: NODE_HREF}
+                   if prec.NODE in levels else {})
+    result = fakes.make_plan(
+        _image_settings('x86_64', PAIRS[mode], levels), mode=mode,
+        driver_info=driver_info)
+    assert result.kernel == prec.Chosen(
+        value, source % {'role': kernel_role}, top)
+    assert result.ramdisk == prec.Chosen(
+        value, source % {'role': ramdisk_role}, top)
 
 
-@pytest.mark.parametrize('mode,role,field', MODES)
-def test_by_arch_alias_key(mode, role, field):
+@pytest.mark.parametrize('mode', ['deploy', 'rescue'])
+def test_by_arch_alias_key(mode):
     settings = fakes.make_settings(
-        arch={'aarch64': {'images': {role: None}}},
+        arch={'aarch64': {'images': {role: None for role in PAIRS[mode]}}},
         ironic={'by_arch': {'[conductor]%s_by_arch' % role:
-                            {'arm64': BY_ARCH_HREF}}})
+                            {'arm64': BY_ARCH_HREF}
+                            for role in PAIRS[mode]}})
     result = fakes.make_plan(settings, mode=mode, cpu_arch='aarch64')
-    assert getattr(result, field) == prec.Chosen(
-        BY_ARCH_HREF, '[conductor]%s_by_arch[arm64]' % role, 3)
+    kernel_role, ramdisk_role = PAIRS[mode]
+    assert result.kernel == prec.Chosen(
+        BY_ARCH_HREF, '[conductor]%s_by_arch[arm64]' % kernel_role, 3)
+    assert result.ramdisk == prec.Chosen(
+        BY_ARCH_HREF, '[conductor]%s_by_arch[arm64]' % ramdisk_role, 3)
 
 
 @pytest.mark.parametrize('mode,role,field', MODES)
@@ -123,11 +138,13 @@ def test_global_options_never_serve_another_arch(mode, role, field, arch):
 
 def test_global_options_follow_global_options_arch():
     role = 'deploy_kernel'
-    settings = _image_settings('aarch64', role, [prec.IRONIC_GLOBAL],
-                               global_arch='aarch64')
+    settings = _image_settings('aarch64', PAIRS['deploy'],
+                               [prec.IRONIC_GLOBAL], global_arch='aarch64')
     result = fakes.make_plan(settings, cpu_arch='aarch64')
     assert result.kernel == prec.Chosen(GLOBAL_HREF, '[conductor]%s' % role,
                                         prec.IRONIC_GLOBAL)
+    assert result.ramdisk == prec.Chosen(
+        GLOBAL_HREF, '[conductor]deploy_ramdisk', prec.IRONIC_GLOBAL)
     settings = _image_settings('x86_64', role, [prec.IRONIC_GLOBAL],
                                global_arch='aarch64')
     with pytest.raises(exception.MissingSetting):
@@ -162,8 +179,10 @@ IRONIC_APPEND = {'globals': {'[pxe]kernel_append_params': 'nofb vga=normal'}}
      ('acpi=on', '[multiarch_aarch64]kernel_append_params', prec.ARCH_GROUP)),
     ('x86_64', '', None,
      ('', '[multiarch_x86_64]kernel_append_params', prec.ARCH_GROUP)),
-    ('aarch64', None, None, ('', 'profile aarch64', prec.PROFILE)),
-    ('ppc64le', None, None, ('', 'profile ppc64le', prec.PROFILE)),
+    ('aarch64', None, None,
+     ('nofb vga=normal', '[pxe]kernel_append_params', prec.IRONIC_GLOBAL)),
+    ('ppc64le', None, None,
+     ('nofb vga=normal', '[pxe]kernel_append_params', prec.IRONIC_GLOBAL)),
     ('x86_64', None, None,
      ('nofb vga=normal', '[pxe]kernel_append_params', prec.IRONIC_GLOBAL)),
 ])
@@ -175,38 +194,51 @@ def test_kernel_params_levels(arch, group, node, expected):
                              extra_kernel_params=())
     value, source, level = expected
     console = fakes.profiles()[arch].console
+    # x86_64 and aarch64 UEFI nodes get GRUB, ppc64le petitboot.
+    server = '' if arch == 'ppc64le' else fakes.BOOT_SERVER
     assert result.kernel_params == prec.Chosen(
-        ' '.join(a for a in (value, console) if a), source, level)
+        ' '.join(a for a in (fakes.DEPLOY_ARGS, value, console, server) if a),
+        source, level)
 
 
 def test_kernel_params_unset_everywhere():
     result = fakes.make_plan(extra_kernel_params=())
-    assert result.kernel_params == prec.Chosen('console=ttyS0,115200n8',
-                                               'no kernel arguments set',
-                                               prec.PROFILE)
+    assert result.kernel_params == prec.Chosen(
+        'selinux=0 troubleshoot=0 text console=ttyS0,115200n8 '
+        'boot_server=192.0.2.10', 'no kernel arguments set', prec.PROFILE)
 
 
-@pytest.mark.parametrize('arch', ['aarch64', 'ppc64le'])
-def test_kernel_params_global_never_for_other_arch(arch):
-    settings = fakes.make_settings(ironic=IRONIC_APPEND)
-    result = fakes.make_plan(settings, cpu_arch=arch)
-    assert 'vga=normal' not in result.kernel_params.value
-    assert 'vga=normal' not in result.config_text
+@pytest.mark.parametrize('arch,expected', [
+    ('aarch64', 'selinux=0 troubleshoot=0 text console=ttyAMA0,115200 '
+                'boot_server=192.0.2.10'),
+    ('ppc64le', 'selinux=0 troubleshoot=0 text console=hvc0')])
+def test_kernel_params_profile_default_without_ironic_option(arch, expected):
+    result = fakes.make_plan(cpu_arch=arch, extra_kernel_params=())
+    assert result.kernel_params.source == 'profile %s' % arch
+    assert result.kernel_params.value == expected
 
 
-@pytest.mark.parametrize('arch,group,expected', [
-    ('x86_64', None, ('console=ttyS0,115200n8', 'profile x86_64', 4)),
-    ('aarch64', None, ('console=ttyAMA0,115200', 'profile aarch64', 4)),
-    ('ppc64le', None, ('console=hvc0', 'profile ppc64le', 4)),
+@pytest.mark.parametrize('arch,group,expected,params', [
+    ('x86_64', None, ('console=ttyS0,115200n8', 'profile x86_64', 4),
+     'selinux=0 troubleshoot=0 text console=ttyS0,115200n8 '
+     'boot_server=192.0.2.10'),
+    ('aarch64', None, ('console=ttyAMA0,115200', 'profile aarch64', 4),
+     'selinux=0 troubleshoot=0 text console=ttyAMA0,115200 '
+     'boot_server=192.0.2.10'),
+    ('ppc64le', None, ('console=hvc0', 'profile ppc64le', 4),
+     'selinux=0 troubleshoot=0 text console=hvc0'),
     ('aarch64', 'console=ttyS0,115200',
-     ('console=ttyS0,115200', '[multiarch_aarch64]console', 2)),
-    ('aarch64', '', ('', '[multiarch_aarch64]console', 2)),
+     ('console=ttyS0,115200', '[multiarch_aarch64]console', 2),
+     'selinux=0 troubleshoot=0 text console=ttyS0,115200 '
+     'boot_server=192.0.2.10'),
+    ('aarch64', '', ('', '[multiarch_aarch64]console', 2),
+     'selinux=0 troubleshoot=0 text boot_server=192.0.2.10'),
 ])
-def test_console_levels(arch, group, expected):
+def test_console_levels(arch, group, expected, params):
     settings = fakes.make_settings(arch={arch: {'console': group}})
     result = fakes.make_plan(settings, cpu_arch=arch, extra_kernel_params=())
     assert result.console == prec.Chosen(*expected)
-    assert result.kernel_params.value == expected[0]
+    assert result.kernel_params.value == params
 
 
 def test_console_in_kernel_params_wins():
@@ -218,14 +250,18 @@ def test_console_in_kernel_params_wins():
         'console=tty0 console=ttyAMA1,9600',
         '[multiarch_aarch64]kernel_append_params', prec.ARCH_GROUP)
     assert result.kernel_params.value == (
-        'console=tty0 quiet console=ttyAMA1,9600 ' + fakes.API)
+        'selinux=0 troubleshoot=0 text console=tty0 quiet '
+        'console=ttyAMA1,9600 ipa-api-url=http://192.0.2.10:6385 '
+        'boot_server=192.0.2.10')
 
 
 def test_extra_kernel_params_appended_last():
     result = fakes.make_plan(driver_info={'kernel_append_params': 'quiet'},
                              extra_kernel_params=('ipa-debug=1', fakes.API))
     assert result.kernel_params.value == (
-        'quiet console=ttyS0,115200n8 ipa-debug=1 ' + fakes.API)
+        'selinux=0 troubleshoot=0 text quiet console=ttyS0,115200n8 '
+        'ipa-debug=1 ipa-api-url=http://192.0.2.10:6385 '
+        'boot_server=192.0.2.10')
 
 
 def test_template_override_recorded():
@@ -242,10 +278,12 @@ def test_template_override_recorded():
 
 
 def test_provenance():
-    result = fakes.make_plan(driver_info={'deploy_kernel': NODE_HREF})
+    result = fakes.make_plan(driver_info={'deploy_kernel': NODE_HREF,
+                                          'deploy_ramdisk': NODE_HREF})
     assert result.provenance == {
         'loader': 'profile x86_64', 'kernel': 'driver_info/deploy_kernel',
-        'ramdisk': '[multiarch_x86_64]deploy_ramdisk', 'kernel_params': 'no kernel arguments set',
+        'ramdisk': 'driver_info/deploy_ramdisk',
+        'kernel_params': 'no kernel arguments set',
         'console': 'profile x86_64', 'template': 'built-in grub template'}
 
 

@@ -14,7 +14,8 @@ set timeout=5
 set hidden_timeout_quiet=false
 
 menuentry "deploy" {
-    linux /%(u)s/deploy_kernel console=ttyAMA0,115200 %(api)s \
+    linux /%(u)s/deploy_kernel selinux=0 troubleshoot=0 text \
+console=ttyAMA0,115200 %(api)s boot_server=192.0.2.10 \
 BOOTIF=${net_default_mac}
     initrd /%(u)s/deploy_ramdisk
 }
@@ -26,8 +27,9 @@ set timeout=0
 set hidden_timeout_quiet=false
 
 menuentry "rescue" {
-    linux (http,192.0.2.10:8080)/boot/%(u)s/rescue_kernel nofb \
-console=ttyS0,115200n8 BOOTIF=${net_default_mac}
+    linux (http,192.0.2.10:8080)/boot/%(u)s/rescue_kernel selinux=0 \
+troubleshoot=0 text nofb console=ttyS0,115200n8 boot_server=192.0.2.10 \
+BOOTIF=${net_default_mac}
     initrd (http,192.0.2.10:8080)/boot/%(u)s/rescue_ramdisk
 }
 """ % {'u': U}
@@ -38,8 +40,8 @@ TIMEOUT 50
 
 LABEL deploy
     KERNEL ::/%(u)s/deploy_kernel
-    APPEND initrd=::/%(u)s/deploy_ramdisk nofb vga=normal \
-console=ttyS0,115200n8 %(api)s
+    APPEND initrd=::/%(u)s/deploy_ramdisk selinux=0 troubleshoot=0 text \
+nofb vga=normal console=ttyS0,115200n8 %(api)s
     IPAPPEND 2
 """ % {'u': U, 'api': fakes.API}
 
@@ -49,7 +51,7 @@ DEFAULT deploy
 LABEL deploy
     KERNEL tftp://192.0.2.10/%(u)s/deploy_kernel
     INITRD tftp://192.0.2.10/%(u)s/deploy_ramdisk
-    APPEND console=hvc0 %(api)s
+    APPEND selinux=0 troubleshoot=0 text console=hvc0 %(api)s
     IPAPPEND 2
 """ % {'u': U, 'api': fakes.API}
 
@@ -64,9 +66,10 @@ set i:int32 0
 
 :deploy
 imgfree
-kernel --timeout 60000 http://192.0.2.10:8080/%(u)s/deploy_kernel \
-initrd=ramdisk console=ttyAMA0,115200 %(api)s BOOTIF=${mac} || goto retry
-initrd --name ramdisk --timeout 60000 \
+kernel http://192.0.2.10:8080/%(u)s/deploy_kernel \
+selinux=0 troubleshoot=0 text console=ttyAMA0,115200 %(api)s BOOTIF=${mac} \
+initrd=ramdisk || goto retry
+initrd --name ramdisk \
 http://192.0.2.10:8080/%(u)s/deploy_ramdisk || goto retry
 boot
 
@@ -156,6 +159,26 @@ def test_instance_label():
     assert 'KERNEL ::/%s/kernel\n' % U in result.config_text
 
 
+@pytest.mark.parametrize('name,with_bootif,without', [
+    ('grub.cfg.j2', '    linux K a=1 BOOTIF=${net_default_mac}\n',
+     '    linux K a=1\n'),
+    ('pxelinux.cfg.j2', '    APPEND initrd=R a=1\n    IPAPPEND 2\n',
+     '    APPEND initrd=R a=1\n'),
+    ('petitboot.cfg.j2', '    APPEND a=1\n    IPAPPEND 2\n',
+     '    APPEND a=1\n'),
+    ('ipxe.j2', 'kernel K a=1 BOOTIF=${mac} initrd=ramdisk || goto retry\n',
+     'kernel K a=1 initrd=ramdisk || goto retry\n'),
+])
+def test_bootif_only_when_asked(name, with_bootif, without):
+    values = dict(label='deploy', kernel='K', ramdisk='R',
+                  kernel_params='a=1', timeout=0)
+    text = render.render(render.builtin(name), name, bootif=True, **values)
+    assert with_bootif in text
+    text = render.render(render.builtin(name), name, bootif=False, **values)
+    assert without in text
+    assert 'BOOTIF' not in text and 'IPAPPEND' not in text
+
+
 def test_render_adds_final_newline():
     assert render.render('{{ label }}', 'grub', label='x') == 'x\n'
     assert render.render('{{ label }}\n', 'grub', label='x') == 'x\n'
@@ -180,17 +203,13 @@ def test_template_for():
     assert chosen.source == 'built-in grub template'
 
 
-def test_shared_files():
-    shared = render.shared_files()
-    assert sorted(shared['tftp']) == ['grub/grub.cfg']
-    assert sorted(shared['http']) == ['boot.ipxe', 'grub/grub.cfg']
-    files = shared['http']
-    assert files['grub/grub.cfg'] == shared['tftp']['grub/grub.cfg'] == (
-        'set default=0\nset timeout=0\necho Booting from $prefix\n'
-        'configfile /$net_default_mac.conf\n')
-    assert files['boot.ipxe'].startswith('#!ipxe\n')
-    assert 'chain --timeout 60000 pxelinux.cfg/${net0/mac:hexhyp}' in (
-        files['boot.ipxe'])
+def test_ipxe_timeout_value():
+    text = render.render(render.builtin('ipxe.j2'), 'ipxe', label='deploy',
+                         kernel='K', ramdisk='R', kernel_params='a=1',
+                         timeout=0, ipxe_timeout=60000, bootif=True)
+    assert ('kernel --timeout 60000 K a=1 BOOTIF=${mac} initrd=ramdisk '
+            '|| goto retry') in text
+    assert 'initrd --name ramdisk --timeout 60000 R || goto retry' in text
 
 
 @pytest.mark.parametrize('fmt,root,expected', [

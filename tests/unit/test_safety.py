@@ -122,13 +122,24 @@ def test_href_rejected(value):
 
 
 @pytest.mark.parametrize('value', ['192.0.2.10', 'tftp.example.com',
-                                   '[2001:db8::1]', '192.0.2.10:69'])
+                                   '[2001:db8::1]', '192.0.2.10:69',
+                                   '2001:db8::1', '::1'])
 def test_server_ok(value):
     assert safety.server(value, '[pxe]tftp_server') == value
 
 
+@pytest.mark.parametrize('value,host', [
+    ('192.0.2.10', '192.0.2.10'), ('tftp.example.com', 'tftp.example.com'),
+    ('[2001:db8::1]', '[2001:db8::1]'), ('2001:db8::1', '[2001:db8::1]'),
+    ('192.0.2.10:69', '192.0.2.10:69')])
+def test_url_host_brackets_ipv6(value, host):
+    assert safety.url_host(value) == host
+
+
 @pytest.mark.parametrize('value', ['192.0.2.10\n', '192.0.2.10/x', 'a b',
-                                   '2001:db8::1', 'a;b', ''])
+                                   '2001:db8::1\n', 'fe80::1%eth0',
+                                   '2001:db8::1]', '[2001:db8::1', 'a;b',
+                                   ''])
 def test_server_rejected(value):
     with pytest.raises(exception.UnsafeValue) as exc:
         safety.server(value, '[pxe]tftp_server', 'node-1', 'ppc64le')

@@ -78,3 +78,16 @@ def test_petitboot_config_cannot_leave_the_root(small):
     with pytest.raises(exception.UnsafeValue):
         dnsmasq.render(small.settings, small.profiles,
                        petitboot_config='../../etc/passwd')
+
+
+def test_ipv6_tftp_server_bracketed_in_petitboot_urls(tmp_path):
+    path = tmp_path / 'v6.conf'
+    path.write_text(SMALL.replace('tftp_server = 192.0.2.10',
+                                  'tftp_server = 2001:db8::10'))
+    ctx = common.load_context([str(path)])
+    text = dnsmasq.render(ctx.settings, ctx.profiles,
+                          petitboot_config='multiarch/ppc64le/inspect.cfg')
+    assert ('dhcp-option-force=tag:ppc64le-opal,209,'
+            'tftp://[2001:db8::10]/multiarch/ppc64le/inspect.cfg\n') in text
+    assert ('dhcp-option-force=tag:ppc64le-opal,210,'
+            'tftp://[2001:db8::10]/\n') in text

@@ -106,3 +106,58 @@ def test_render_and_exit_status(ctx, tmp_path, monkeypatch):
     args = type('A', (), {'config_file': ctx.files, 'format': 'table'})()
     # ppc64le has no images in this configuration: a FAIL, exit 1
     assert doctor.run(args, out=io.StringIO()) == common.EXIT_PROBLEMS
+
+
+def test_global_options_unclaimed_warned(conf_file, tmp_path):
+    prepare(tmp_path)
+    with open(conf_file, 'a') as f:
+        f.write('[conductor]\ndeploy_kernel = http://images.example.com/k\n'
+                '[pxe]\nloader_file_paths = bootx64.efi:/srv/bootx64.efi\n')
+    checks = doctor.run_checks(common.load_context([conf_file]),
+                               _head=lambda url: None)
+    warn = by_name(checks)['global options']
+    assert warn.status == doctor.WARN
+    assert warn.detail == (
+        'set but claimed by no architecture, so no node uses them: '
+        '[conductor]deploy_kernel, [pxe]loader_file_paths. Set '
+        '[multiarch]global_options_arch = x86_64 if they are built for '
+        'x86_64 (or the architecture they are built for), or set the '
+        '[multiarch_<arch>] options instead (deploy_kernel, '
+        'deploy_ramdisk, rescue_kernel, rescue_ramdisk, loader_paths, '
+        'console)')
+    text = doctor.render(checks)
+    assert ('WARN  global options: set but claimed by no architecture'
+            in text)
+    assert ', 1 warnings, ' in text.splitlines()[-1]
+
+
+def test_global_options_claimed_not_warned(conf_file, tmp_path):
+    prepare(tmp_path)
+    with open(conf_file, 'a') as f:
+        f.write('[conductor]\ndeploy_kernel = http://images.example.com/k\n')
+    text = open(conf_file).read().replace(
+        '[multiarch]\n', '[multiarch]\nglobal_options_arch = x86_64\n')
+    with open(conf_file, 'w') as f:
+        f.write(text)
+    checks = doctor.run_checks(common.load_context([conf_file]),
+                               _head=lambda url: None)
+    assert 'global options' not in by_name(checks)
+    assert doctor.WARN not in doctor.render(checks)
+
+
+def test_missing_loader_names_unclaimed_ironic_path(conf_file, tmp_path):
+    prepare(tmp_path, loaders=False)
+    with open(conf_file, 'a') as f:
+        f.write('loader_paths = grubaa64.efi:%s/none/grubaa64.efi\n'
+                '[pxe]\nloader_file_paths = grubaa64.efi:/srv/grubaa64.efi\n'
+                % tmp_path)
+    ctx = common.load_context([conf_file])
+    checks = by_name(doctor.run_checks(ctx, _head=lambda url: None))
+    arm = checks['aarch64 uefi loader grubaa64.efi']
+    assert arm.status == doctor.FAIL
+    assert arm.detail.endswith(
+        "[pxe]loader_file_paths is set but no architecture claims Ironic's "
+        'global options. Set [multiarch]global_options_arch = aarch64 if '
+        '[pxe]loader_file_paths is built for aarch64, or '
+        '[multiarch_aarch64]loader_paths, for example '
+        'grubaa64.efi:/srv/loaders/grubaa64.efi')

@@ -24,8 +24,16 @@ def test_mirror_defaults(tmp_path):
     assert dict(options.globals) == {
         '[conductor]deploy_kernel': None, '[conductor]deploy_ramdisk': None,
         '[conductor]rescue_kernel': None, '[conductor]rescue_ramdisk': None,
-        '[pxe]kernel_append_params': 'nofb vga=normal'}
+        '[pxe]kernel_append_params': 'nofb vga=normal',
+        '[pxe]pxe_bootfile_name': 'pxelinux.0',
+        '[pxe]uefi_pxe_bootfile_name': 'bootx64.efi',
+        '[pxe]ipxe_bootfile_name': 'undionly.kpxe',
+        '[pxe]uefi_ipxe_bootfile_name': 'snponly.efi'}
     assert dict(options.loader_file_paths) == {}
+    assert (options.config_subdir, options.ipxe_timeout,
+            options.ipxe_script, options.file_permission,
+            options.dir_permission) == ('pxelinux.cfg', 0, 'boot.ipxe',
+                                        0o644, None)
     # [pxe]tftp_server defaults to $my_ip, which defaults to this host's
     # address, as in Ironic.
     assert values == {
@@ -33,12 +41,14 @@ def test_mirror_defaults(tmp_path):
         'pxe/tftp_root': '/tftpboot',
         'deploy/http_url': None, 'deploy/http_root': '/httpboot',
         'deploy/default_boot_mode': 'uefi',
-        'service_catalog/endpoint_override': None, 'DEFAULT/debug': False}
+        'service_catalog/endpoint_override': None, 'DEFAULT/my_ipv6': None,
+        'DEFAULT/debug': False}
 
 
 def test_mirror_reads_conductor_config(tmp_path):
     conf = _mirror(
-        '[DEFAULT]\nmy_ip = 192.0.2.5\ndebug = true\n'
+        '[DEFAULT]\nmy_ip = 192.0.2.5\nmy_ipv6 = 2001:db8::5\n'
+        'debug = true\n'
         '[conductor]\ndeploy_kernel = http://x86/k\n'
         'deploy_kernel_by_arch = aarch64:http://arm/k,ppc64le:http://p/k\n'
         '[pxe]\npxe_bootfile_name_by_arch = aarch64:grubaa64.efi\n'
@@ -53,8 +63,10 @@ def test_mirror_reads_conductor_config(tmp_path):
     assert options.loader_file_paths == {
         'snponly.efi': '/usr/share/ipxe/snponly.efi'}
     assert values['pxe/tftp_server'] == '192.0.2.5'
+    assert values['DEFAULT/my_ipv6'] == '2001:db8::5'
     assert values['deploy/http_url'] == 'http://192.0.2.5:8080'
     assert values['DEFAULT/debug'] is True
+    assert options.debug is True
     assert isinstance(options, settings_mod.IronicOptions)
 
 

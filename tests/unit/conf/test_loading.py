@@ -39,7 +39,7 @@ def test_defaults(conf):
     settings = _build(conf, tftp_server='192.0.2.10')
     assert settings.enabled == ('x86_64', 'aarch64', 'ppc64le')
     assert settings.default_arch is None
-    assert settings.global_options_arch == 'x86_64'
+    assert settings.global_options_arch is None
     assert settings.loader_dir == 'multiarch'
     assert (settings.grub_http, settings.menu_timeout) == (False, 5)
     assert settings.tftp_server == '192.0.2.10'
@@ -180,7 +180,8 @@ def test_template_override_is_used(conf, tmp_path):
     facts = fakes.make_facts(cpu_arch='aarch64', extra_kernel_params=())
     result = plan.plan(facts, settings, fakes.profiles())
     assert result.config_text == (
-        '# site\nlinux /%(u)s/deploy_kernel console=ttyAMA0,115200\n'
+        '# site\nlinux /%(u)s/deploy_kernel selinux=0 troubleshoot=0 text '
+        'console=ttyAMA0,115200 boot_server=192.0.2.10\n'
         'initrd /%(u)s/deploy_ramdisk\n' % {'u': fakes.UUID})
     assert result.template.source == (
         '[multiarch_aarch64]config_templates[grub]')

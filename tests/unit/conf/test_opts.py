@@ -36,7 +36,7 @@ def test_register_opts():
     conf([], project='x', default_config_files=[])
     assert conf.multiarch.enabled_architectures == ['x86_64', 'aarch64',
                                                     'ppc64le']
-    assert conf.multiarch.global_options_arch == 'x86_64'
+    assert conf.multiarch.global_options_arch is None
     assert conf.multiarch_aarch64.loaders == {}
     with pytest.raises(cfg.NoSuchOptError):
         conf.multiarch_x86_64  # noqa: B018

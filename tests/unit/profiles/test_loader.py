@@ -115,9 +115,11 @@ def test_third_party_riscv64_end_to_end(distribution):
     assert result.console.value == 'console=ttyS0'
     assert [(o['opt_name'], o['opt_value']) for o in result.dhcp_options] == [
         ('67', 'multiarch/riscv64/grubriscv64.efi'), ('66', '192.0.2.10'),
-        ('150', '192.0.2.10'), ('255', '192.0.2.10')]
-    assert ('    linux /%s/deploy_kernel console=ttyS0 BOOTIF='
-            % fakes.UUID) in result.config_text
+        ('150', '192.0.2.10'), ('255', '192.0.2.10'),
+        ('59', 'tftp://192.0.2.10/multiarch/riscv64/grubriscv64.efi')]
+    assert ('    linux /%s/deploy_kernel selinux=0 troubleshoot=0 text '
+            'console=ttyS0 boot_server=192.0.2.10 BOOTIF=' % fakes.UUID
+            ) in result.config_text
     assert result.loader_files[0].source is None
     assert profiles['riscv64'].method('uefi').client_arch == (0x1b,)
 
