@@ -1,3 +1,15 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
 """CPU architecture names, aliases and DHCP client-architecture codes.
 
 Normalising is strict: a value is either one of the canonical names of an
@@ -17,6 +29,10 @@ ALIASES = types.MappingProxyType({
     'amd64': X86_64, 'x64': X86_64, 'x86-64': X86_64, 'x86_64': X86_64,
     'aarch64': AARCH64, 'arm64': AARCH64, 'aa64': AARCH64,
     'ppc64le': PPC64LE, 'ppc64el': PPC64LE, 'powerpc64le': PPC64LE,
+    # Redfish ProcessorArchitecture/InstructionSet values; PowerISA does
+    # not say the byte order: the Power machines served here run the
+    # little-endian agent.
+    'arm-a64': AARCH64, 'powerisa': PPC64LE,
 })
 
 #: IANA "Processor Architecture Types" (DHCPv4 option 93 / DHCPv6 61).

@@ -1,3 +1,15 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
 """Each planned value of a node, chosen by the documented precedence.
 
 Pure: called by :func:`ironic_multiarch.plan.plan` with checked facts.
@@ -24,14 +36,41 @@ ROLES = {'deploy': ('deploy_kernel', 'deploy_ramdisk'),
 
 @dataclasses.dataclass(frozen=True)
 class LoaderFile:
-    """A loader file an architecture needs in its directory of the roots."""
+    """A loader file an architecture needs in its directory of the roots.
+
+    :param name: the file's name as firmware asks for it.
+    :param path: where it is, relative to each root.
+    :param source: :class:`~ironic_multiarch.precedence.Chosen` host path
+        it is copied from, or ``None``.
+    :param link: ``None`` for a copied file; for a name some firmware
+        fetches from the root (see ``Loader.root_files``), the path,
+        relative to the root, of the file it is a symbolic link to.
+        ``source`` is then that file's source.
+    """
 
     name: str
     path: str
     source: object
+    link: object = None
 
 
-def boot_method(facts, profile, node):
+def methods(settings, profile):
+    """The boot methods an architecture's nodes may get.
+
+    The profile's methods, or, when ``[multiarch_<arch>]boot_method``
+    names one, that method and the methods of boot modes it does not
+    serve.
+    """
+    chosen = settings.for_arch(profile.name).boot_method
+    if not chosen:
+        return tuple(profile.methods)
+    selected = profile.method(chosen)
+    return (selected,) + tuple(
+        m for m in profile.methods if m is not selected
+        and not set(m.boot_modes) <= set(selected.boot_modes))
+
+
+def boot_method(facts, profile, node, settings=None):
     boot_mode = facts.boot_mode or 'uefi'
     if boot_mode not in BOOT_MODES:
         raise exception.InvalidSetting(
@@ -40,6 +79,21 @@ def boot_method(facts, profile, node):
             node=node, arch=profile.name, option='capabilities boot_mode',
             example='openstack baremetal node set --property '
                     'capabilities=boot_mode:uefi %s' % node)
+    chosen = settings and settings.for_arch(profile.name).boot_method
+    if chosen:
+        method = profile.method(chosen)
+        if boot_mode not in method.boot_modes:
+            raise exception.InvalidSetting(
+                'boot mode %s is not possible with its %s firmware, which '
+                'boots in: %s' % (boot_mode, method.firmware,
+                                  ', '.join(method.boot_modes)),
+                node=node, arch=profile.name,
+                option='capabilities boot_mode (or [multiarch_%s]'
+                       'boot_method)' % profile.name,
+                example='openstack baremetal node set --property '
+                        'capabilities=boot_mode:%s %s'
+                        % (method.boot_modes[0], node))
+        return boot_mode, method
     method = profile.method_for(boot_mode)
     if method is None:
         raise exception.InvalidSetting(
@@ -409,6 +463,9 @@ def loader_files(settings, profile, loader):
     Ironic's global options belong to, an operator's explicit
     ``[pxe]loader_file_paths`` comes before the profile's host path,
     which is only where a Debian-family host usually keeps the file.
+
+    The loader's ``root_files`` follow, as links in the root to the
+    files in the architecture's directory.
     """
     files = []
     group = settings.for_arch(profile.name).loader_paths
@@ -424,4 +481,8 @@ def loader_files(settings, profile, loader):
         files.append(LoaderFile(
             name, paths.loader(settings.loader_dir, profile.name, name),
             prec.first(candidates)))
+    # After the files they link to: placed once those are in place.
+    for item in [f for f in files if f.name in loader.root_files]:
+        files.append(LoaderFile(item.name, safety.relpath(item.name),
+                                item.source, link=item.path))
     return tuple(files)

@@ -1,3 +1,15 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
 """Node fields (as the API returns them) -> :class:`~ironic_multiarch.plan.NodeFacts`.
 
 Shared by the driver and the CLI so both plan from the same facts. Only
@@ -9,7 +21,11 @@ import json
 
 from ironic_multiarch import plan
 
-BOOT_INTERFACE_IPXE = ('multiarch-ipxe', 'ipxe')
+BOOT_INTERFACE_IPXE = ('multiarch-ipxe', 'ipxe', 'multiarch-http-ipxe',
+                       'http-ipxe')
+#: Boot interfaces whose firmware boots over UEFI HTTP.
+BOOT_INTERFACE_HTTP = ('multiarch-http', 'multiarch-http-ipxe', 'http',
+                       'http-ipxe')
 #: driver_info keys the planner reads.
 DRIVER_INFO_KEYS = ('deploy_kernel', 'deploy_ramdisk', 'rescue_kernel',
                     'rescue_ramdisk', 'kernel_append_params')
@@ -135,6 +151,7 @@ def node_facts(node, ports, mode=plan.DEPLOY, extra_kernel_params=(),
         driver_info=_relevant(driver_info, DRIVER_INFO_KEYS),
         instance_info=_relevant(instance_info, INSTANCE_INFO_KEYS),
         ipxe=node.get('boot_interface') in BOOT_INTERFACE_IPXE,
+        http_boot=node.get('boot_interface') in BOOT_INTERFACE_HTTP,
         secure_boot=secure_boot_requested(instance_info),
         extra_kernel_params=tuple(extra_kernel_params),
         global_request_id=global_request_id or None)

@@ -1,3 +1,15 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
 """From a node's facts and the settings to an immutable boot plan.
 
 Pure: no Ironic import, no I/O. The conductor and the CLI call
@@ -60,6 +72,9 @@ class NodeFacts:
         ``ramdisk_kernel_arguments`` (the end of a ramdisk instance's
         kernel line).
     :param ipxe: the node uses the iPXE boot interface.
+    :param http_boot: the node boots over UEFI HTTP (``multiarch-http``,
+        ``multiarch-http-ipxe``): its firmware gets its loader as a URL
+        below ``[deploy]http_url`` and every file comes over HTTP.
     :param extra_kernel_params: the ramdisk parameters the conductor adds
         (e.g. ``ipa-api-url=...``), after the node's arguments and
         ``ipa-debug=1``.
@@ -83,6 +98,7 @@ class NodeFacts:
     instance_info: object = dataclasses.field(
         default_factory=lambda: types.MappingProxyType({}))
     ipxe: bool = False
+    http_boot: bool = False
     extra_kernel_params: tuple = ()
     name: object = None
     global_request_id: object = None
@@ -134,7 +150,8 @@ class BootPlan:
                 value = value.as_dict()
             elif field.name == 'loader_files':
                 value = [{'name': f.name, 'path': f.path,
-                          'source': f.source.as_dict() if f.source else None}
+                          'source': f.source.as_dict() if f.source else None,
+                          'link': f.link}
                          for f in value]
             elif field.name == 'dhcp_options':
                 value = [dict(o) for o in value]
@@ -197,7 +214,8 @@ def plan(facts, settings, profiles):
                                        node=node)
     arch = resolve_arch(facts, settings, profiles)
     profile = profiles[arch.value]
-    boot_mode, method = choices.boot_method(facts, profile, node)
+    boot_mode, method = choices.boot_method(facts, profile, node,
+                                            settings)
     loader = choices.loader(facts.ipxe, settings, profile, method, node,
                             boot_mode, facts.secure_boot)
     fmt = loader.value.config_format
@@ -206,8 +224,10 @@ def plan(facts, settings, profiles):
              safety.client_id(p.client_id, node, profile.name)
              if p.client_id else None)
         for p in facts.ports)
-    config_root = HTTP if facts.ipxe else TFTP
-    image_root = HTTP if (facts.ipxe or (settings.grub_http
+    if facts.http_boot:
+        _check_http_boot(facts, profile, method, boot_mode, node)
+    config_root = HTTP if (facts.ipxe or facts.http_boot) else TFTP
+    image_root = HTTP if (facts.ipxe or facts.http_boot or (settings.grub_http
                                          and fmt == 'grub')) else TFTP
     if facts.mode == LOCAL:
         entry = _local_entry(settings, fmt)
@@ -248,10 +268,44 @@ def plan(facts, settings, profiles):
         ramdisk_path=ramdisk_path, kernel_params=params, console=console,
         template=template,
         dhcp_options=dhcp.options_for(settings, method, loader.value, uuid,
-                                      facts.ipxe, node, profile.name),
+                                      facts.ipxe, node, profile.name,
+                                      http_boot=facts.http_boot),
         loader_files=choices.loader_files(settings, profile, loader.value))
 
 
+#: The interface that boots a node whose firmware cannot boot over HTTP.
+NOT_HTTP = {False: 'multiarch-pxe', True: 'multiarch-ipxe'}
+
+
+def _check_http_boot(facts, profile, method, boot_mode, node):
+    """Refuse UEFI HTTP boot where the firmware has none.
+
+    Only UEFI firmware boots over HTTP, sending DHCP client architecture
+    16 (x86_64) or 19 (aarch64): BIOS machines and petitboot do not.
+
+    :raises InvalidSetting: naming the interface to use instead.
+    """
+    if method.http_client_arch:
+        return
+    instead = NOT_HTTP[facts.ipxe]
+    other_modes = [m for m in profile.boot_modes if m != boot_mode and any(
+        m in meth.boot_modes and meth.http_client_arch
+        for meth in profile.methods)]
+    raise exception.InvalidSetting(
+        'UEFI HTTP boot is not possible in boot mode %s: its %s firmware '
+        'has no HTTP boot (only UEFI firmware of %s boots over HTTP)'
+        % (boot_mode, method.firmware, profile.name) if other_modes else
+        'UEFI HTTP boot is not possible on %s: its %s firmware has no '
+        'HTTP boot' % (profile.name, method.firmware),
+        node=node, arch=profile.name,
+        option="the node's boot interface (%s)%s" % (
+            instead, ', or capabilities boot_mode:%s' % other_modes[0]
+            if other_modes else ''),
+        example='openstack baremetal node set --boot-interface %s %s'
+        % (instead, node))
+
+
+#: The master config GRUB booted over HTTP reads first.
 def _local_entry(settings, fmt):
     """What a local-boot fallback config boots: the disk, no images."""
     none = prec.Chosen(None, 'local boot: the disk', prec.PROFILE)
@@ -297,7 +351,7 @@ def loader_inventory(settings, profiles):
     files = []
     for name in settings.enabled:
         profile = profiles[name]
-        for method in profile.methods:
+        for method in choices.methods(settings, profile):
             secure = (False, True) if any(
                 ld.name == choices.SHIM for ld in method.loaders) else (False,)
             for boot_mode in method.boot_modes:

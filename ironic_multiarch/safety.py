@@ -1,3 +1,15 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
 """Validation of every value that reaches a boot file or a path.
 
 Values from node fields are written into GRUB, pxelinux, petitboot and
@@ -80,7 +92,51 @@ def kernel_args(value, node, arch, option):
     for arg in args:
         _check(_KERNEL_ARG, arg, 'kernel argument', node, arch, option,
                '"console=ttyS0,115200n8 nofb"')
+        directive = loader_directive(arg)
+        if directive:
+            raise exception.UnsafeValue(
+                'kernel argument %r %s' % (arg, directive), node=node,
+                arch=arch, option=option,
+                example='"console=ttyS0,115200n8 nofb"')
     return args
+
+
+def loader_directive(arg):
+    """Why a kernel argument would change what a loader boots, or None.
+
+    The allow-list of :func:`kernel_args` already keeps out everything
+    GRUB and iPXE expand or split on (``$``, braces, quotes, ``\\``,
+    ``;``, ``|``, ``&``, ``#``, ``*``, ``?``, white space). What is left are
+    arguments that loaders read from the command line themselves:
+
+    * ``initrd=``: pxelinux loads the last ``initrd=`` that starts a word
+      of APPEND (syslinux ``find_argument``, comma-separated list);
+      petitboot takes the first ``initrd=`` found anywhere in an APPEND
+      value, in any case (``pxe-parser.c``: ``strcasestr``), over its
+      INITRD line; the Linux EFI stub loads every ``initrd=`` file from
+      its boot device (GRUB and iPXE on UEFI; iPXE's own script names
+      its ramdisk that way). Any of them loads another ramdisk than the
+      planned one, so an argument containing ``initrd=`` in any case is
+      refused.
+    * ``--``: the kernel hands everything after it to init, so arguments
+      planned after it (console, ``BOOTIF``, ``boot_server``) would not
+      reach the kernel.
+
+    ``vga=``, ``mem=`` and ``quiet``, which pxelinux, iPXE and GRUB on
+    x86 also read, mean there what they mean to the kernel, and stay
+    allowed.
+
+    :returns: the reason (a phrase), or ``None``.
+    """
+    if 'initrd=' in arg.lower():
+        return ('would make the boot loader load another ramdisk than the '
+                'planned one (pxelinux, petitboot and the Linux EFI stub '
+                'read initrd= from the kernel command line); set the '
+                'ramdisk with deploy_ramdisk or rescue_ramdisk instead')
+    if arg == '--':
+        return ('would hand every argument after it to init instead of '
+                'the kernel')
+    return None
 
 
 def file_name(value, node, arch, option):
@@ -110,18 +166,42 @@ def _ipv6(value):
     return True
 
 
+def _authority_ok(match):
+    """Whether a matched host and port are real: a bracketed host is an
+    IPv6 address (no scope), a port is 1-65535."""
+    host, port = match.group(1), match.group(2)
+    if host.startswith('[') and not _ipv6(host[1:-1]):
+        return False
+    return not port or 0 < int(port[1:]) < 65536
+
+
 def server(value, option, node=None, arch=None):
     """Return a server address, or raise.
 
     A host name, an IPv4 address or a bracketed IPv6 address, each with
     an optional port, or a plain IPv6 address (as Ironic's
     ``[pxe]tftp_server`` may be); :func:`url_host` brackets the latter
-    for a URL.
+    for a URL. Between brackets only an IPv6 address is accepted.
     """
     if isinstance(value, str) and _ipv6(value):
         return value
-    return _check(_SERVER, value, 'server address', node, arch, option,
-                  '192.0.2.10')
+    _check(_SERVER, value, 'server address', node, arch, option,
+           '192.0.2.10')
+    if not _authority_ok(_SERVER.fullmatch(value)):
+        raise exception.UnsafeValue(
+            'server address %r is not an address and port' % (value,),
+            node=node, arch=arch, option=option,
+            example='[2001:db8::10]' if '[' in value else '192.0.2.10')
+    return value
+
+
+def is_ipv6(value):
+    """Whether a server address checked by :func:`server` is an IPv6
+    address, plain or bracketed (with or without a port)."""
+    if _ipv6(value):
+        return True
+    match = _SERVER.fullmatch(value)
+    return bool(match) and match.group(1).startswith('[')
 
 
 def url_host(value):
@@ -136,8 +216,14 @@ def url_host(value):
 def url(value, option, node=None, arch=None):
     """Return an http(s) base URL with no trailing slash, or raise."""
     value = value.rstrip('/') if isinstance(value, str) else value
-    return _check(_URL, value, 'URL', node, arch, option,
-                  'http://192.0.2.10:8080')
+    _check(_URL, value, 'URL', node, arch, option, 'http://192.0.2.10:8080')
+    if not _authority_ok(_URL.fullmatch(value)):
+        raise exception.UnsafeValue(
+            'URL %r has no valid host and port' % (value,), node=node,
+            arch=arch, option=option,
+            example=('http://[2001:db8::10]:8080' if '[' in value
+                     else 'http://192.0.2.10:8080'))
+    return value
 
 
 def relpath(*parts):

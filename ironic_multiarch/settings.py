@@ -1,3 +1,15 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
 """Plain, immutable settings the planner reads (no oslo.config here).
 
 ``conf/`` builds these from the plugin's options; the driver adds the
@@ -33,6 +45,8 @@ class ArchSettings:
     :param loaders: boot method name -> loader name.
     :param loader_paths: loader file name -> host path.
     :param templates: config format -> template text (already read).
+    :param boot_method: name of the boot method of every node, or
+        ``None`` for the method of the node's boot mode.
     """
 
     images: object = _empty()
@@ -41,6 +55,7 @@ class ArchSettings:
     loaders: object = _empty()
     loader_paths: object = _empty()
     templates: object = _empty()
+    boot_method: object = None
 
 
 @dataclasses.dataclass(frozen=True)

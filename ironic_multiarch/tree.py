@@ -1,3 +1,15 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
 """Writes plans into the TFTP and HTTP roots, atomically.
 
 Firmware may read any file at any moment, so every file and link is
@@ -13,11 +25,13 @@ umask; ``None`` means 0o755, as Ironic's ``ensure_tree``). Existing
 directories are never changed: an operator may have set ACLs on them.
 """
 
+import filecmp
 import glob
 import logging
 import os
 import shutil
 
+from ironic_multiarch import binaries
 from ironic_multiarch import paths
 from ironic_multiarch import safety
 
@@ -244,21 +258,149 @@ def place_loaders(roots, loader_files, shared=None, file_mode=0o644,
     :param file_mode: ``[pxe]file_permission``.
     :param dir_mode: ``[pxe]dir_permission``.
     :returns: list of loader files that could not be placed.
+
+    A loader file with a ``link`` (a name firmware fetches from the root,
+    such as shim's ``grubaa64.efi``) becomes a relative symbolic link to
+    its file in the architecture's directory, after the files are copied;
+    see :func:`root_link`.
+
+    A source whose header shows another architecture than the one the
+    file is served to (an x86_64 GRUB named ``grubaa64.efi``) is not
+    copied, so a right copy already in place stays; a warning names the
+    file, what it is and what it should be (see
+    :func:`ironic_multiarch.binaries.check`).
     """
     missing = []
     seen = set()
+    links = []
     for item in loader_files:
         if item.path in seen:
             continue
         seen.add(item.path)
+        if getattr(item, 'link', None):
+            links.append(item)
+            continue
         source = item.source.value if item.source else None
         if not source or not os.path.isfile(source):
             missing.append(item)
             continue
+        problem = wrong_architecture(item, source)
+        if problem:
+            LOG.warning('Loader file %(source)s is not placed as %(path)s: '
+                        'it %(problem)s. Set [multiarch_%(arch)s]'
+                        'loader_paths to a build of %(name)s for '
+                        '%(arch)s.',
+                        {'source': source, 'path': item.path,
+                         'problem': problem, 'name': item.name,
+                         'arch': loader_arch(item)})
+            continue
         for root in filter(None, roots.values()):
             copy_file(root, item.path, source, file_mode, dir_mode)
+    for item in links:
+        for root in filter(None, roots.values()):
+            root_link(root, item, dir_mode)
     for name, files in (shared or {}).items():
         if roots.get(name):
             for relpath, text in files.items():
                 write_file(roots[name], relpath, text, file_mode, dir_mode)
     return missing
+
+
+def root_link(root, item, dir_mode=None):
+    """Link ``root/item.path`` to ``root/item.link``, never over a file.
+
+    A regular file already there (stock Ironic's ``[pxe]loader_file_paths``
+    or an operator's copy) is left alone, with a warning when it differs
+    from the file the link would point to: firmware that fetches the name
+    from the root gets that file. So is a symbolic link to another
+    existing file. A link that points nowhere is replaced.
+
+    :param root: a TFTP or HTTP root.
+    :param item: a :class:`~ironic_multiarch.plan.LoaderFile` with ``link``.
+    :returns: ``True`` if the link is in place, ``False`` if another file
+        was kept.
+    """
+    dest = _target(root, item.path)
+    target = _target(root, item.link)
+    if os.path.lexists(dest):
+        if os.path.islink(dest) and not os.path.exists(dest):
+            pass   # dangling: nothing serves it, replace it
+        elif os.path.exists(target) and os.path.samefile(dest, target):
+            return True
+        else:
+            if os.path.isfile(target) and not filecmp.cmp(dest, target,
+                                                          shallow=False):
+                LOG.warning('%(dest)s is not the loader %(target)s, and is '
+                            'kept: shim of %(arch)s nodes fetches %(name)s '
+                            'from the root and gets it. Remove it (the '
+                            'conductor then links it to %(link)s at its next '
+                            'start) or make it the same file.',
+                            {'dest': dest, 'target': target,
+                             'arch': loader_arch(item),
+                             'name': item.name, 'link': item.link})
+            return False
+    link(root, item.path, item.link, dir_mode)
+    return True
+
+
+def loader_arch(item):
+    """The architecture a loader file is served to: its directory name
+    (``<loader_dir>/<arch>/<name>``, see :func:`paths.loader`); for a
+    link in the root, that of the file it points to."""
+    parts = (getattr(item, 'link', None) or item.path).split('/')
+    return parts[-2] if len(parts) > 1 else None
+
+
+def wrong_architecture(item, source):
+    """Why ``source`` cannot be served as ``item``, or ``None``.
+
+    Only a file positively of another architecture (or a PE/ELF file
+    where a BIOS PXE program belongs) is reported; a header that cannot
+    be read or recognised is left to ``ironic-multiarch doctor``.
+    """
+    arch = loader_arch(item)
+    try:
+        data = binaries.read(source, 65536)
+    except OSError:
+        return None
+    problem, found = binaries.check(data, arch, item.name)
+    if problem and (found.kind in (binaries.EFI, binaries.ELF)):
+        return problem
+    return None
+
+
+def alias_tftp_root(http_root, tftp_root, dir_mode=None):
+    """Make the TFTP root's absolute path resolve inside the HTTP root.
+
+    Ironic's ``grub/grub.cfg`` (its ``[pxe]initial_grub_template``) sources
+    ``<tftp_root>/$net_default_mac.conf``. GRUB booted over UEFI HTTP
+    reads that file from the HTTP server, so the same path must name the
+    HTTP root's ``<mac>.conf`` there: ``<http_root>/<tftp_root>`` becomes
+    a relative link to the HTTP root itself.
+
+    :param http_root: ``[deploy]http_root``.
+    :param tftp_root: ``[pxe]tftp_root`` (absolute).
+    :returns: the alias path relative to the HTTP root, or ``None`` when
+        none is needed (the roots are one directory) or something that is
+        not such a link is already there (it is kept, with a warning).
+    """
+    rel = safety.relpath(os.path.normpath(tftp_root).lstrip('/'))
+    if os.path.normpath(http_root) == os.path.normpath(tftp_root):
+        return None
+    dest = _target(http_root, rel)
+    wanted = os.path.relpath(http_root, os.path.dirname(dest))
+    if os.path.lexists(dest):
+        if os.path.islink(dest) and os.readlink(dest) == wanted:
+            return rel
+        LOG.warning('%(dest)s exists, so GRUB booted over UEFI HTTP cannot '
+                    'read Ironic\'s %(tftp)s/<mac>.conf there; remove it '
+                    '(the conductor links it to the HTTP root at its next '
+                    'start).', {'dest': dest, 'tftp': tftp_root})
+        return None
+
+    def make(directory):
+        tmp = os.path.join(directory, '.tmp-link-%s' % os.urandom(6).hex())
+        os.symlink(wanted, tmp)
+        return tmp
+    _atomic(http_root, rel, make, dir_mode)
+    return rel

@@ -1,4 +1,16 @@
 #!/usr/bin/env bash
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
 # Every test: unit (pure planner), driver (Ironic in-process), functional
 # (a real Ironic API + conductor), boot (QEMU netboots the conductor's
 # tree; installs its Debian packages itself) and property tests.
@@ -6,5 +18,5 @@
 set -euo pipefail
 source "$(dirname "$0")/venv.sh"
 cd "$TOP"
-"$VENV/bin/reno" lint >/dev/null
+"$VENV/bin/reno" -q lint >/dev/null
 exec "$VENV/bin/pytest" -p no:cacheprovider "$@"

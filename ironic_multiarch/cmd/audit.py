@@ -1,8 +1,21 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
 """``ironic-multiarch audit``: the whole fleet against the planner.
 
 Two paginated listings (nodes and ports, only the fields needed), never
-one request per node. Every node is checked from plain data by
-:func:`audit`, which unit tests call directly.
+one request per node, unless the inspection inventories are asked for
+(``--check-inventory``: one more request per node). Every node is checked
+from plain data by :func:`audit`, which unit tests call directly.
 """
 
 import collections
@@ -10,15 +23,21 @@ import dataclasses
 import os
 import sys
 
+from oslo_config import cfg
+
+from ironic_multiarch import arch as arch_mod
 from ironic_multiarch.cmd import common
+from ironic_multiarch.cmd import file_hrefs
 from ironic_multiarch.cmd import plan as plan_cmd
 from ironic_multiarch import exception
 from ironic_multiarch import facts as facts_mod
 from ironic_multiarch import plan as planner
+from ironic_multiarch.conf import ironic as ironic_conf
 from ironic_multiarch import tree
 
 #: Boot interfaces of this plugin.
-MULTIARCH_INTERFACES = ('multiarch-pxe', 'multiarch-ipxe')
+MULTIARCH_INTERFACES = ('multiarch-pxe', 'multiarch-ipxe', 'multiarch-http',
+                        'multiarch-http-ipxe')
 #: Ironic's own network boot interfaces, which ignore cpu_arch.
 STOCK_NETBOOT_INTERFACES = ('pxe', 'ipxe', 'http', 'http-ipxe')
 DEFAULT_PAGE_SIZE = 1000
@@ -31,6 +50,21 @@ NOT_MULTIARCH = 'not-multiarch-aware'
 LOADER_MISSING = 'loader-missing'
 PLAN_FAILED = 'plan-failed'
 NO_PXE_PORT = 'no-pxe-port'
+ALIAS_CPU_ARCH = 'alias-cpu-arch'
+UNMATCHED_BY_ARCH = 'unmatched-by-arch-key'
+INVENTORY_DISAGREES = 'inventory-disagrees'
+FILE_URL_NOT_ALLOWED = 'file-url-not-allowed'
+
+#: Ironic's options keyed by ``cpu_arch`` (or ``<cpu_arch>-<boot_mode>``)
+#: that the audit reads besides the planning ones.
+EXTRA_BY_ARCH = (('pxe', 'pxe_config_template_by_arch'),
+                 ('conductor', 'bootloader_by_arch'))
+#: The boot modes of composite ``<arch>-<boot_mode>`` keys.
+KEY_BOOT_MODES = ('uefi', 'bios')
+#: The microversion of ``GET /v1/nodes/{node}/inventory``.
+INVENTORY_MICROVERSION = '1.81'
+#: Label of problems of the configuration, not of a node.
+CONFIG_LABEL = '(ironic.conf)'
 
 
 @dataclasses.dataclass(frozen=True)
@@ -82,7 +116,8 @@ def _classify(exc):
 
 
 def check_node(node, ports, settings, profiles, extra_kernel_params=(),
-               default_boot_mode='uefi', file_root=None, _exists=None):
+               default_boot_mode='uefi', file_root=None, _exists=None,
+               file_url_allowed_paths=None):
     """Check one node; return ``(arch, boot mode, problems)``.
 
     :param node: node dict (API fields).
@@ -94,6 +129,9 @@ def check_node(node, ports, settings, profiles, extra_kernel_params=(),
     :param default_boot_mode: ``[deploy]default_boot_mode``.
     :param file_root: a readable TFTP root to look for loader files in,
         or ``None`` not to look.
+    :param file_url_allowed_paths: Ironic's
+        ``[conductor]file_url_allowed_paths``, to check ``file://``
+        kernels and ramdisks against, or ``None`` not to.
     """
     uuid, name = node.get('uuid'), node.get('name')
     interface = node.get('boot_interface') or ''
@@ -114,6 +152,14 @@ def check_node(node, ports, settings, profiles, extra_kernel_params=(),
         add(UNKNOWN_CPU_ARCH, str(exc))
         return str(facts.cpu_arch), facts.boot_mode, problems
     profile = profiles[arch]
+    if facts.cpu_arch and facts.cpu_arch != arch:
+        add(ALIAS_CPU_ARCH, 'Node %s (cpu_arch %s): %s is an alias of %s. '
+            'The planner accepts it, but Ironic compares cpu_arch as it is '
+            '(the [conductor] and [pxe] *_by_arch options, the stock boot '
+            'interfaces): set the canonical name, openstack baremetal node '
+            'set --property cpu_arch=%s %s.'
+            % (name or uuid, facts.cpu_arch, facts.cpu_arch, arch, arch,
+               name or uuid))
     if interface not in MULTIARCH_INTERFACES:
         return arch, facts.boot_mode, problems
     if ports is not None and not facts.ports:
@@ -129,6 +175,10 @@ def check_node(node, ports, settings, profiles, extra_kernel_params=(),
     except exception.PlanError as exc:
         add(BOOT_MODE if bad_mode else _classify(exc), str(exc))
         return arch, facts.boot_mode, problems
+    try:
+        file_hrefs.check_plan(bp, file_url_allowed_paths, name or uuid)
+    except exception.InvalidSetting as exc:
+        add(FILE_URL_NOT_ALLOWED, str(exc))
     if file_root is not None:
         for f, path in tree.missing_loaders(file_root, bp.loader_files,
                                             _exists or os.path.exists):
@@ -159,7 +209,8 @@ def _not_multiarch(stock, fleet):
 
 
 def audit(nodes, ports, settings, profiles, extra_kernel_params=(),
-          default_boot_mode='uefi', file_root=None, progress=None):
+          default_boot_mode='uefi', file_root=None, progress=None,
+          by_arch=None, inventory=None, file_url_allowed_paths=None):
     """Audit a fleet from plain data.
 
     :param nodes: node dicts (API fields), or an iterable of pages of
@@ -167,8 +218,16 @@ def audit(nodes, ports, settings, profiles, extra_kernel_params=(),
     :param ports: port dicts with ``node_uuid``, or ``None`` when ports
         are not checked.
     :param progress: optional :class:`~ironic_multiarch.cmd.common.Progress`.
+    :param by_arch: Ironic's ``*_by_arch`` options, ``{'[group]name':
+        {key: value}}``, whose keys are checked against the fleet's
+        ``cpu_arch`` values, or ``None`` not to check them.
+    :param inventory: ``uuid -> inventory dict or None`` (``None``: the
+        node has no stored inventory), to compare each node's inspected
+        CPU architecture with its ``cpu_arch``; ``None`` not to.
+    :param file_url_allowed_paths: see :func:`check_node`.
     :returns: :class:`Report`.
     """
+    known, aliases = _arch_table(settings, profiles)
     by_node = None
     if ports is not None:
         by_node = collections.defaultdict(list)
@@ -184,6 +243,8 @@ def audit(nodes, ports, settings, profiles, extra_kernel_params=(),
     summary = collections.defaultdict(lambda: [0, 0])
     found_by_node = {}
     fleet, stock, count = set(), [], 0
+    raw_arches = collections.defaultdict(list)
+    inventories = [0, 0]
     for page in _pages(nodes):
         for node in page:
             count += 1
@@ -191,8 +252,18 @@ def audit(nodes, ports, settings, profiles, extra_kernel_params=(),
                 node, None if by_node is None
                 else by_node.get(node.get('uuid'), ()),
                 settings, profiles, extra_kernel_params, default_boot_mode,
-                file_root, _exists=exists)
+                file_root, _exists=exists,
+                file_url_allowed_paths=file_url_allowed_paths)
             interface = node.get('boot_interface') or ''
+            cpu_arch = (node.get('properties') or {}).get('cpu_arch')
+            if isinstance(cpu_arch, str) and cpu_arch:
+                raw_arches[cpu_arch].append(
+                    node.get('name') or node.get('uuid'))
+            if inventory is not None:
+                problem = _inventory_problem(node, cpu_arch, inventory,
+                                             inventories, known, aliases)
+                if problem:
+                    found.append(problem)
             if arch in profiles:
                 fleet.add(arch)
                 if interface in STOCK_NETBOOT_INTERFACES:
@@ -210,10 +281,141 @@ def audit(nodes, ports, settings, profiles, extra_kernel_params=(),
         if found:
             summary[key][1] += 1
             problems.extend(found)
+    if by_arch is not None:
+        problems.extend(by_arch_problems(by_arch, raw_arches, known,
+                                         aliases))
+    notes = []
+    if inventory is not None:
+        notes.append('inspection inventory compared for %d nodes; %d have '
+                     'no stored inventory (never inspected, or the '
+                     'inspection data is not kept)' % tuple(inventories))
     if progress:
         progress.done()
-    return Report(summary=dict(summary), problems=problems, notes=[],
+    return Report(summary=dict(summary), problems=problems, notes=notes,
                   nodes=count, ports=len(ports) if ports is not None else 0)
+
+
+def _arch_table(settings, profiles):
+    """The enabled canonical names and every alias of them."""
+    known = [n for n in settings.enabled if n in profiles]
+    aliases = dict(settings.aliases)
+    for name in known:
+        aliases.update({a: name for a in profiles[name].aliases})
+    return known, aliases
+
+
+def _canonical(value, known, aliases):
+    """The canonical name of ``value``, or ``None`` if it has none."""
+    try:
+        return arch_mod.normalize(value, known, aliases)
+    except ValueError:
+        return None
+
+
+def _inventory_problem(node, cpu_arch, inventory, counts, known, aliases):
+    """Compare a node's inspected CPU architecture with its cpu_arch."""
+    uuid, name = node.get('uuid'), node.get('name')
+    data = inventory(uuid)
+    if data is None:
+        counts[1] += 1
+        return None
+    counts[0] += 1
+    cpu = data.get('cpu') if isinstance(data, dict) else None
+    reported = cpu.get('architecture') if isinstance(cpu, dict) else None
+    if not cpu_arch or not isinstance(reported, str) or not reported:
+        return None
+    mine = _canonical(cpu_arch, known, aliases) or cpu_arch.lower()
+    theirs = _canonical(reported, known, aliases) or reported.lower()
+    if mine == theirs:
+        return None
+    label = name or uuid
+    return Problem(
+        uuid, name, INVENTORY_DISAGREES,
+        'Node %s (cpu_arch %s): its inspection inventory reports CPU '
+        'architecture %s, so one of them is wrong. If the inventory is '
+        'right, openstack baremetal node set --property cpu_arch=%s %s; '
+        'if cpu_arch is right, the inventory came from another machine: '
+        "check the node's ports and BMC address and inspect it again "
+        '(openstack baremetal node inspect %s).'
+        % (label, cpu_arch, reported, theirs, label, label))
+
+
+def _split_key(key):
+    """``'aarch64-uefi'`` -> ``('aarch64', '-uefi')``; else ``(key, '')``."""
+    for mode in KEY_BOOT_MODES:
+        if key.endswith('-' + mode) and len(key) > len(mode) + 1:
+            return key[:-len(mode) - 1], '-' + mode
+    return key, ''
+
+
+def by_arch_problems(tables, raw_arches, known, aliases):
+    """Keys of Ironic's ``*_by_arch`` options that no node's cpu_arch is.
+
+    Ironic looks these options up with the node's ``cpu_arch`` exactly as
+    it is (the bootfile ones first with ``<cpu_arch>-<boot_mode>``).
+
+    :param tables: ``{'[group]name': {key: value}}``.
+    :param raw_arches: ``{cpu_arch as set on nodes: [node names]}``.
+    :param known: enabled canonical names.
+    :param aliases: alias -> canonical name.
+    :returns: list of :class:`Problem` (``node`` and ``name`` ``None``).
+    """
+    by_canonical = collections.defaultdict(list)
+    for value in sorted(raw_arches):
+        by_canonical[_canonical(value, known, aliases)].append(value)
+    problems = []
+    for option in sorted(tables):
+        for key in sorted(tables[option] or {}):
+            arch, suffix = _split_key(key)
+            if arch in raw_arches:
+                continue
+            canonical = _canonical(arch, known, aliases)
+            used = [v for v in by_canonical.get(canonical, ())
+                    if canonical is not None]
+            text = ('%s has the key %s, but no node has cpu_arch %s, so '
+                    "Ironic's own lookups never match it. "
+                    % (option, key, arch))
+            if canonical in used:
+                text += ('The nodes are %s: rename the key to %s%s.'
+                         % (canonical, canonical, suffix))
+            elif used:
+                nodes = sorted(n for v in used for n in raw_arches[v])
+                text += ('Nodes %s have cpu_arch %s, aliases of %s: set '
+                         'their cpu_arch to %s (openstack baremetal node '
+                         'set --property cpu_arch=%s NODE), and the key '
+                         'matches them.'
+                         % (', '.join(nodes[:5])
+                            + (' and %d more' % (len(nodes) - 5)
+                               if len(nodes) > 5 else ''),
+                            ', '.join(used), canonical, canonical,
+                            canonical))
+            else:
+                text += ('Remove it, or fix the key to the cpu_arch of '
+                         'the nodes it is meant for (in this fleet: %s).'
+                         % (', '.join(sorted(raw_arches)) or 'no nodes'))
+            problems.append(Problem(None, None, UNMATCHED_BY_ARCH, text))
+    return problems
+
+
+def read_by_arch(conf):
+    """Ironic's ``*_by_arch`` options of a conductor's configuration.
+
+    :param conf: the CLI's private ``ConfigOpts`` (Ironic's planning
+        options mirrored on it).
+    :returns: ``{'[group]name': {key: value}}``.
+    """
+    tables = {}
+    for group, name in ironic_conf.BY_ARCH + EXTRA_BY_ARCH:
+        try:
+            conf.register_opt(cfg.DictOpt(name, default={}), group=group)
+        except cfg.DuplicateOptError:
+            pass
+        try:
+            tables['[%s]%s' % (group, name)] = dict(conf[group][name] or {})
+        except (cfg.Error, ValueError) as exc:
+            raise common.UsageError('invalid value of [%s]%s: %s'
+                                    % (group, name, exc))
+    return tables
 
 
 def _pages(nodes):
@@ -233,6 +435,13 @@ def add_arguments(parser):
                         help='Also list the ports (one more paginated '
                              'listing) and check every multiarch node has '
                              'a PXE-enabled port whose fields plan.')
+    parser.add_argument('--check-inventory', action='store_true',
+                        help='Also compare the CPU architecture of each '
+                             "node's inspection inventory with its cpu_arch "
+                             '(GET /v1/nodes/NODE/inventory: one request '
+                             'per node, so slow on a large fleet; needs '
+                             'API microversion %s).'
+                             % INVENTORY_MICROVERSION)
     parser.add_argument('--check-files', action='store_true',
                         help='Also check that loader files exist in the '
                              'TFTP root of this host (when readable).')
@@ -273,7 +482,8 @@ def render(report, fmt='table'):
     if report.problems:
         text += '\n' + common.format_table(
             ('NODE', 'PROBLEM', 'DETAILS'),
-            [(p.name or p.node, p.code, p.message) for p in report.problems])
+            [(p.name or p.node or CONFIG_LABEL, p.code, p.message)
+             for p in report.problems])
     for note in report.notes:
         text += 'note: %s\n' % note
     return text
@@ -295,13 +505,52 @@ def run(args, connect, out=None, err=None):
         else:
             notes.append('loader files not checked: TFTP root %s is not '
                          'readable here' % root)
+    by_arch = read_by_arch(ctx.conf)
     progress = common.Progress(err)
     conn = connect()
+    inventory = (inventory_reader(conn)
+                 if getattr(args, 'check_inventory', False) else None)
     pages, ports = fetch(conn, args.page_size, progress, args.check_ports)
     report = audit(pages, ports, settings, ctx.profiles,
                    ctx.extra_kernel_params(planner.DEPLOY),
-                   ctx.default_boot_mode, file_root, progress)
+                   ctx.default_boot_mode, file_root, progress,
+                   by_arch=by_arch, inventory=inventory,
+                   file_url_allowed_paths=ctx.file_url_allowed_paths)
     progress.done()
     report.notes.extend(notes)
     out.write(render(report, args.format))
     return common.EXIT_PROBLEMS if report.problems else common.EXIT_OK
+
+
+def inventory_reader(conn):
+    """Return ``uuid -> inventory or None`` reading the inventory API.
+
+    :raises UsageError: if the API is older than
+        :data:`INVENTORY_MICROVERSION`.
+    """
+    try:
+        data = conn.baremetal.get_endpoint_data()
+        top = data.max_microversion if data else None
+    except Exception:  # noqa: broad: version discovery is best effort
+        top = None
+    wanted = tuple(int(p) for p in INVENTORY_MICROVERSION.split('.'))
+    if top is not None and tuple(top) < wanted:
+        raise common.UsageError(
+            '--check-inventory needs the node inventory API (microversion '
+            '%s); this Bare Metal API goes up to %s. Leave the option out.'
+            % (INVENTORY_MICROVERSION, '.'.join(str(p) for p in top)))
+
+    def read(uuid):
+        resp = conn.baremetal.get('/nodes/%s/inventory' % uuid,
+                                  microversion=INVENTORY_MICROVERSION,
+                                  raise_exc=False)
+        if resp.status_code == 404:
+            return None
+        if resp.status_code >= 400:
+            raise RuntimeError('Bare Metal API error %s reading the '
+                               'inventory of node %s: %s'
+                               % (resp.status_code, uuid,
+                                  common._api_error(resp)))
+        return resp.json().get('inventory')
+
+    return read

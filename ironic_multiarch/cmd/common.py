@@ -1,3 +1,15 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
 """Shared pieces of the ``ironic-multiarch`` commands.
 
 Reading a conductor's ironic.conf without Ironic installed, connecting to
@@ -52,6 +64,9 @@ class Context:
     :param settings: planner settings, or ``None`` if they are invalid.
     :param error: the :class:`~ironic_multiarch.exception.ConfigError`
         raised building them, if any.
+    :param file_url_allowed_paths: Ironic's
+        ``[conductor]file_url_allowed_paths`` (a tuple), or ``None`` for
+        no restriction.
     """
 
     files: list
@@ -61,6 +76,7 @@ class Context:
     values: dict
     settings: object = None
     error: object = None
+    file_url_allowed_paths: object = None
 
     def require_settings(self):
         """Return the settings or raise :class:`UsageError`."""
@@ -124,10 +140,12 @@ def load_context(files):
         raise UsageError('cannot read %s: %s' % (', '.join(files), exc))
     try:
         options, values = ironic_conf.read(conf)
+        allowed = ironic_conf.file_url_allowed_paths(conf)
     except (cfg.Error, ValueError) as exc:
         raise UsageError('invalid value in %s: %s' % (', '.join(files), exc))
     ctx = Context(files=list(files), conf=conf, profiles=profiles,
-                  ironic=options, values=values)
+                  ironic=options, values=values,
+                  file_url_allowed_paths=allowed)
     try:
         ctx.settings = loading.build_settings(
             conf, profiles, ironic=options,
@@ -153,6 +171,12 @@ def add_format_argument(parser):
                         default='table', help='Output format.')
 
 
+#: How to point the CLI at a Bare Metal API, for error messages.
+CLOUD_HINT = ('give --os-cloud NAME (a clouds.yaml entry), the OS_* '
+              'variables, or for a standalone Ironic --os-auth-type none '
+              '--os-endpoint http://ironic.example.com:6385')
+
+
 def add_cloud_arguments(parser, argv):
     """Add openstacksdk's cloud selection options to a parser.
 
@@ -162,11 +186,16 @@ def add_cloud_arguments(parser, argv):
 
     :param parser: an ``argparse`` parser.
     :param argv: the command line (the auth type selects the options).
+    :raises UsageError: if the cloud named cannot be loaded.
     """
     import openstack.config
+    from openstack import exceptions as sdk_exc
 
-    openstack.config.OpenStackConfig().register_argparse_arguments(
-        parser, argv, service_keys=['baremetal'])
+    try:
+        openstack.config.OpenStackConfig().register_argparse_arguments(
+            parser, argv, service_keys=['baremetal'])
+    except sdk_exc.SDKException as exc:
+        raise UsageError('%s; %s' % (str(exc).rstrip('.'), CLOUD_HINT))
 
 
 def connect(args):
@@ -175,6 +204,7 @@ def connect(args):
     :raises UsageError: if no cloud can be configured.
     """
     import openstack.config
+    from keystoneauth1 import exceptions as ks_exc
     from openstack import connection
     from openstack import exceptions as sdk_exc
 
@@ -182,9 +212,10 @@ def connect(args):
         region = openstack.config.OpenStackConfig(
             app_name='ironic-multiarch').get_one(argparse=args)
         return connection.Connection(config=region)
-    except (sdk_exc.SDKException, sdk_exc.ConfigException,
+    except (sdk_exc.SDKException, ks_exc.ClientException,
             ValueError, KeyError) as exc:
-        raise UsageError('cannot configure the cloud connection: %s' % exc)
+        raise UsageError('cannot configure the cloud connection (%s); %s'
+                         % (exc, CLOUD_HINT))
 
 
 def microversion(conn):
@@ -210,11 +241,14 @@ def api_get(conn, url, params=None, version=MICROVERSION):
     """
     from keystoneauth1 import exceptions as ks_exc
 
+    from openstack import exceptions as sdk_exc
+
     try:
         resp = conn.baremetal.get(url, params=params, microversion=version,
                                   raise_exc=False)
-    except ks_exc.ClientException as exc:
-        raise UsageError('cannot reach the Bare Metal API: %s' % exc)
+    except (ks_exc.ClientException, sdk_exc.SDKException) as exc:
+        raise UsageError('cannot reach the Bare Metal API (%s); %s'
+                         % (exc, CLOUD_HINT))
     if resp.status_code == 404:
         raise UsageError('not found: %s' % _api_error(resp))
     if resp.status_code >= 400:

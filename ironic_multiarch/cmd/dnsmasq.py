@@ -1,3 +1,15 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
 """``ironic-multiarch dnsmasq``: DHCP boot for machines Ironic does not know.
 
 Inspection and discovery boot machines that have no port in Ironic, so
@@ -6,6 +18,12 @@ that picks the loader from the DHCP client architecture (option 93) of
 every enabled architecture's boot methods, answers UEFI HTTP boot
 clients with a URL, and points petitboot (OPAL) at an inspection config
 with options 209/210. The output is deterministic.
+
+The same dnsmasq usually also reads Ironic's per-node files
+(``dhcp-hostsdir``/``dhcp-optsdir``). dnsmasq sets the tag ``known`` for
+every host of ``dhcp-hostsdir``, so every answer here carries
+``tag:!known``: a node Ironic knows gets its own options only, never a
+second option 67 (iPXE takes the first one it sees).
 """
 
 import sys
@@ -18,6 +36,8 @@ from ironic_multiarch import plan as planner
 from ironic_multiarch import safety
 from ironic_multiarch import settings as settings_mod
 
+#: The tag of every line that answers: never a host Ironic knows.
+NOT_KNOWN = 'tag:!known'
 #: Placeholder node of the loader choice (no node exists yet).
 _NO_NODE = '00000000-0000-0000-0000-000000000000'
 #: Never mapped: petitboot on arm64 sends it too.
@@ -77,8 +97,8 @@ def render(settings, profiles, command='ironic-multiarch dnsmasq',
             tag = '%s-%s' % (name, method.name)
             server = settings_mod.tftp_server(settings, node, name)
             if not tftp_done:
-                lines += ['', 'dhcp-option=%s,%s'
-                          % (dhcp.TFTP_SERVER_NAME, server)]
+                lines += ['', 'dhcp-option=%s,%s,%s'
+                          % (NOT_KNOWN, dhcp.TFTP_SERVER_NAME, server)]
                 if settings.http_url:
                     lines.append('dhcp-vendorclass=set:%s,HTTPClient'
                                  % dhcp.HTTP_CLIENT_TAG)
@@ -90,15 +110,16 @@ def render(settings, profiles, command='ironic-multiarch dnsmasq',
             if bp.bootfile is None:
                 # 209 as a full URL: older petitboot does not ask for 210.
                 lines += [
-                    'dhcp-option-force=tag:%s,%s,tftp://%s/%s'
-                    % (tag, dhcp.PXELINUX_CONFIG_FILE,
+                    'dhcp-option-force=tag:%s,%s,%s,tftp://%s/%s'
+                    % (tag, NOT_KNOWN, dhcp.PXELINUX_CONFIG_FILE,
                        safety.url_host(server), petitboot_config),
-                    'dhcp-option-force=tag:%s,%s,tftp://%s/'
-                    % (tag, dhcp.PXELINUX_PATH_PREFIX,
+                    'dhcp-option-force=tag:%s,%s,%s,tftp://%s/'
+                    % (tag, NOT_KNOWN, dhcp.PXELINUX_PATH_PREFIX,
                        safety.url_host(server))]
                 continue
             bootfile = bp.bootfile
-            lines.append('dhcp-boot=tag:%s,%s,,%s' % (tag, bootfile, server))
+            lines.append('dhcp-boot=tag:%s,%s,%s%s'
+                         % (tag, NOT_KNOWN, bootfile, _siaddr(server)))
             http_codes = [c for c in method.http_client_arch
                           if c != PPC_EPAPR]
             if not http_codes:
@@ -114,11 +135,139 @@ def render(settings, profiles, command='ironic-multiarch dnsmasq',
                                                        _codes(http_codes)))
             lines += ['dhcp-match=set:%s,option:client-arch,%d'
                       % (http_tag, c) for c in http_codes]
-            lines.append('dhcp-option-force=tag:%s,tag:%s,%s,HTTPClient'
-                         % (dhcp.HTTP_CLIENT_TAG, http_tag, dhcp.VENDOR_CLASS))
-            lines.append('dhcp-boot=tag:%s,tag:%s,%s/%s'
-                         % (dhcp.HTTP_CLIENT_TAG, http_tag, url, bootfile))
-    return '\n'.join(lines) + '\n'
+            lines.append('dhcp-option-force=tag:%s,tag:%s,%s,%s,HTTPClient'
+                         % (dhcp.HTTP_CLIENT_TAG, http_tag, NOT_KNOWN,
+                            dhcp.VENDOR_CLASS))
+            lines.append('dhcp-boot=tag:%s,tag:%s,%s,%s/%s'
+                         % (dhcp.HTTP_CLIENT_TAG, http_tag, NOT_KNOWN, url,
+                            bootfile))
+    lines += _dhcpv6_lines(settings, profiles, petitboot_config)
+    return '\n'.join(checked_lines(settings, lines, petitboot_config)) + '\n'
+
+
+def _siaddr(server):
+    """The server fields of a ``dhcp-boot`` line.
+
+    dnsmasq reads the last field as the IPv4 address of the TFTP server
+    (``siaddr``), or else as a name to resolve: an IPv6 address is left
+    out (an IPv4 client cannot reach it; dnsmasq then names itself).
+    """
+    return '' if safety.is_ipv6(server) else ',,%s' % server
+
+
+def ipv6_server(settings, node=None, arch=None):
+    """Whether DHCPv6 answers have an IPv6 server to name.
+
+    As in Ironic's DHCPv6 options, the host of their ``tftp://`` URLs is
+    ``[DEFAULT]my_ipv6`` if set, else ``[pxe]tftp_server``: there is one
+    when the first is set or the second is an IPv6 address.
+    """
+    if settings.my_ipv6:
+        return True
+    return bool(settings.tftp_server) and safety.is_ipv6(
+        safety.server(settings.tftp_server, '[pxe]tftp_server', node, arch))
+
+
+def _dhcpv6_lines(settings, profiles, petitboot_config):
+    """DHCPv6 answers: the client architecture is option 61 (RFC 5970,
+    the same IANA codes as option 93), the answer a URL in option 59
+    (``option6:bootfile-url``), the one Ironic would send an enrolled
+    node of that architecture. Nothing without an IPv6 server.
+    UEFI HTTP boot over IPv6 is not answered.
+    """
+    node = 'unknown nodes'
+    if not settings.enabled or not ipv6_server(settings, node):
+        return []
+    lines = ['', '# DHCPv6: client architecture in option 61, a URL in '
+                 'option 59 (bootfile-url).']
+    for name in sorted(settings.enabled):
+        profile = profiles[name]
+        for method in profile.methods:
+            bp = probe(settings, profiles, profile, method)
+            codes = [c for c in method.client_arch if c != PPC_EPAPR]
+            tag = '%s-%s-v6' % (name, method.name)
+            if bp.bootfile is None:
+                url = (settings_mod.root_url(settings, 'tftp', node, name,
+                                             ip_version=6)
+                       + petitboot_config)
+            else:
+                url = [o['opt_value'] for o in bp.dhcp_options
+                       if o['opt_name'] == dhcp.BOOTFILE_URL
+                       and o['ip_version'] == 6][0]
+            lines += ['', '# %s %s (%s) over IPv6: %s'
+                      % (name, method.firmware, bp.loader.value,
+                         _codes(codes))]
+            lines += ['dhcp-match=set:%s,option6:61,%d' % (tag, c)
+                      for c in codes]
+            lines.append('dhcp-option=tag:%s,%s,option6:bootfile-url,%s'
+                         % (tag, NOT_KNOWN, url))
+    return lines
+
+
+def _split(line):
+    """``key=tag:a,tag:b,rest...`` -> (key, tags, rest fields)."""
+    key, _sep, value = line.partition('=')
+    fields = value.split(',')
+    tags = []
+    while fields and fields[0].startswith('tag:'):
+        tags.append(fields.pop(0)[len('tag:'):])
+    return key, frozenset(tags), fields
+
+
+def _arch_of(settings, tags):
+    for name in settings.enabled:
+        if any(t.startswith(name + '-') for t in tags):
+            return name
+    return None
+
+
+def checked_lines(settings, lines, petitboot_config=DEFAULT_PETITBOOT_CONFIG):
+    """Return the lines with each answer once per tag set, none too long.
+
+    dnsmasq takes the first of two answers for the same tags: an exact
+    duplicate line is dropped, two different answers are refused. A
+    ``dhcp-boot`` file goes into the BOOTP file field
+    (:data:`~ironic_multiarch.dhcp.BOOTP_FILE_MAX`), an option value into
+    a DHCP option (:data:`~ironic_multiarch.dhcp.OPTION_VALUE_MAX`).
+
+    :raises InvalidSetting: naming the setting that made a value too
+        long, or the two answers of one tag set.
+    """
+    node = 'unknown nodes'
+    sources = [('--petitboot-config', petitboot_config,
+                DEFAULT_PETITBOOT_CONFIG)]
+    answers = {}
+    result = []
+    for line in lines:
+        if line.startswith('#') or not line:
+            result.append(line)
+            continue
+        if line in result:
+            continue
+        key, tags, fields = _split(line)
+        arch = _arch_of(settings, tags)
+        if key == 'dhcp-boot':
+            answer, value, version = ('dhcp-boot', tags), fields[0], 4
+            dhcp.check_length(settings, key, value, version, node, arch,
+                              dhcp.BOOTP_FILE_MAX, 'the BOOTP file field',
+                              sources)
+        elif key in ('dhcp-option', 'dhcp-option-force'):
+            option = fields[0]
+            version = 6 if option.startswith('option6:') else 4
+            answer, value = ('option', tags, option), ','.join(fields[1:])
+            dhcp.check_length(settings, '%s %s' % (key, option), value,
+                              version, node, arch, dhcp.OPTION_VALUE_MAX,
+                              'a DHCP option', sources)
+        else:
+            result.append(line)
+            continue
+        if answers.get(answer, line) != line:
+            raise exception.InvalidSetting(
+                'two answers for the same tags: %r and %r'
+                % (answers[answer], line), node=node, arch=arch)
+        answers[answer] = line
+        result.append(line)
+    return result
 
 
 def add_arguments(parser):

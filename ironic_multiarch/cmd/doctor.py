@@ -1,3 +1,15 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
 """``ironic-multiarch doctor``: is this conductor host ready to boot?
 
 Checks, against the conductor's ironic.conf: the plugin settings (as the
@@ -7,16 +19,25 @@ present, ``http(s)://`` answering a HEAD request) and that a node of each
 architecture and boot method can be planned. Each check prints ``ok`` or
 ``FAIL`` with what to set; ``WARN`` marks a setting that is accepted but
 serves no node (Ironic's global options that no architecture claims).
+Each loader file's header is read and compared with the architecture it
+is served to (PE machine of EFI binaries, ELF machine of Open Firmware
+GRUB images and syslinux modules, no PE/ELF where a BIOS PXE program
+belongs), and a shim with the GRUB it loads.
 """
 
 import dataclasses
+import filecmp
 import os
 import sys
 import urllib.parse
 
 from oslo_config import cfg
 
+from ironic_multiarch import binaries
 from ironic_multiarch.cmd import common
+from ironic_multiarch import choices
+from ironic_multiarch.conf import opts
+from ironic_multiarch.conf import unknown
 from ironic_multiarch import exception
 from ironic_multiarch import plan as planner
 from ironic_multiarch import precedence as prec
@@ -87,10 +108,12 @@ def run_checks(ctx, _head=head):
     """
     checks = []
 
-    def add(name, error, ok_detail, fix=None):
+    def add(name, error, ok_detail, fix=None, warning=None):
         if any(c.name == name for c in checks):
             return
-        if error:
+        if warning and not error:
+            checks.append(Check(name, WARN, warning))
+        elif error:
             checks.append(Check(name, FAIL, error + ('. ' + fix if fix
                                                        else '')))
         else:
@@ -98,6 +121,10 @@ def run_checks(ctx, _head=head):
 
     add('configuration', ctx.error and str(ctx.error),
         'plugin settings load (%s)' % (', '.join(ctx.files) or 'defaults'))
+    for item in unknown.find(ctx.files,
+                             unknown.known_options(opts.list_opts())):
+        add('configuration [%s]%s' % (item.group, item.option or ''),
+            item.describe(), None)
     settings = ctx.settings
     if settings is None:
         return checks
@@ -136,7 +163,7 @@ def run_checks(ctx, _head=head):
     hrefs = {}
     for name in settings.enabled:
         profile = ctx.profiles[name]
-        for method in profile.methods:
+        for method in choices.methods(settings, profile):
             for ipxe_node in ((False, True) if ipxe and method.ipxe_loader
                               else (False,)):
                 _check_method(ctx, profile, method, ipxe_node, tftp_root,
@@ -166,7 +193,9 @@ def _check_method(ctx, profile, method, ipxe_node, tftp_root, add, hrefs,
     for f in bp.loader_files:
         placed = tftp_root and os.path.isfile(os.path.join(tftp_root, f.path))
         source = f.source.value if f.source else None
-        if placed:
+        if f.link and (placed or (source and os.path.isfile(source))):
+            _check_root_link(label, f, tftp_root, placed, add)
+        elif placed:
             add('%s loader %s' % (label, f.name), None,
                 os.path.join(tftp_root, f.path))
         elif source and os.path.isfile(source):
@@ -183,10 +212,11 @@ def _check_method(ctx, profile, method, ipxe_node, tftp_root, add, hrefs,
             if unclaimed:
                 fix = '%s. Set %s, for example %s:/srv/loaders/%s' % (
                     unclaimed[0], unclaimed[1], f.name, f.name)
-            add('%s loader %s' % (label, f.name),
+            add('%s %s %s' % (label, 'root' if f.link else 'loader', f.name),
                 'not in %s and no source file%s'
                 % (os.path.join(tftp_root or '<tftp_root>', f.path),
                    ' %s' % source if source else ''), '', fix)
+    _check_loader_headers(profile, bp, label, tftp_root, add)
     if ipxe_node:
         return
     for role, chosen in (('deploy kernel', bp.kernel),
@@ -196,6 +226,87 @@ def _check_method(ctx, profile, method, ipxe_node, tftp_root, add, hrefs,
         add('%s %s' % (profile.name, role), hrefs[chosen.value],
             '%s (%s)' % (chosen.value, chosen.source),
             'Fix %s' % chosen.source)
+
+
+def _check_root_link(label, item, tftp_root, placed, add):
+    """A name shim fetches from the root: the conductor's link to the
+    architecture's own file, or a file someone else put there."""
+    name = '%s root %s' % (label, item.name)
+    dest = tftp_root and os.path.join(tftp_root, item.path)
+    target = tftp_root and os.path.join(tftp_root, item.link)
+    if not placed:
+        add(name, None, 'linked to %s at the conductor\'s start' % item.link)
+    elif os.path.isfile(target) and os.path.samefile(dest, target):
+        add(name, None, '%s -> %s' % (dest, item.link))
+    elif os.path.isfile(target) and not filecmp.cmp(dest, target,
+                                                    shallow=False):
+        add(name, None, None, warning=(
+            '%s is another file than %s, and the conductor keeps it: shim '
+            'fetches %s from the root and gets it. Remove it (the conductor '
+            'links it at its next start) or make it the same file'
+            % (dest, target, item.name)))
+    else:
+        add(name, None, '%s (the same file as %s)' % (dest, item.link))
+
+
+def _loader_copies(tftp_root, item):
+    """The existing files of a loader: the copy firmware reads now, and
+    the source the conductor copies at its next start, if different."""
+    found = []
+    if tftp_root and os.path.isfile(os.path.join(tftp_root, item.path)):
+        found.append(os.path.join(tftp_root, item.path))
+    source = item.source.value if item.source else None
+    if source and os.path.isfile(source) and not any(
+            os.path.samefile(source, p) for p in found):
+        found.append(source)
+    return found
+
+
+def _read(path):
+    try:
+        return binaries.read(path), None
+    except OSError as exc:
+        return None, 'cannot read %s: %s' % (path, exc.strerror or exc)
+
+
+def _check_loader_headers(profile, bp, label, tftp_root, add):
+    """Each loader file is of the architecture it is served to, and a
+    shim loads a GRUB of its own architecture, under the right name."""
+    own = '[multiarch_%s]loader_paths' % profile.name
+    contents = {}
+    for item in bp.loader_files:
+        problems = []
+        for path in _loader_copies(tftp_root, item):
+            data, error = _read(path)
+            if error:
+                problems.append(error)
+                continue
+            contents.setdefault(item.name, data)
+            problem, _ = binaries.check(data, profile.name, item.name)
+            if problem:
+                problems.append('%s (served as %s to %s nodes) %s'
+                                % (path, item.path, profile.name, problem))
+        if item.name not in contents and not problems:
+            continue  # absent: the presence check reports it
+        example = profile.loader_paths.get(item.name) or (
+            '/srv/loaders/%s/%s' % (profile.name, item.name))
+        add('%s %s %s architecture' % (label, 'root' if item.link
+                                       else 'loader', item.name),
+            '; '.join(problems) or None,
+            '%s is %s' % (item.name, binaries.identify(
+                contents.get(item.name, b''))),
+            'Set %s, for example %s:%s' % (own, item.name, example))
+    files = [f.name for f in bp.loader_files]
+    if bp.loader.value == choices.SHIM and len(files) > 1 and all(
+            name in contents for name in files[:2]):
+        shim, grub = files[:2]
+        add('%s shim %s loads %s' % (label, shim, grub),
+            binaries.check_shim_pair(contents[shim], shim, contents[grub],
+                                     grub),
+            'both %s' % binaries.identify(contents[shim]),
+            'Serve the shim and the GRUB of one architecture: set %s, '
+            'for example %s:%s' % (own, grub, profile.loader_paths.get(
+                grub, '/srv/loaders/%s/%s' % (profile.name, grub))))
 
 
 def render(checks, fmt='table'):

@@ -1,3 +1,15 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
 """The ``ironic-multiarch`` command: plan, audit, dnsmasq, doctor.
 
 Exit status: 0 everything is fine; 1 problems were found, a check failed
@@ -32,8 +44,9 @@ class _Parser(argparse.ArgumentParser):
     """An argument parser whose usage errors exit with status 2."""
 
     def error(self, message):
-        self.print_usage(sys.stderr)
-        self.exit(common.EXIT_USAGE, '%s: error: %s\n' % (self.prog, message))
+        # One line: the usage of every openstacksdk option would bury it.
+        self.exit(common.EXIT_USAGE, '%s: error: %s (see %s --help)\n'
+                  % (self.prog, message, self.prog))
 
 
 def build_parser(argv=()):
@@ -68,7 +81,12 @@ def main(argv=None, out=None, err=None):
     argv = list(sys.argv[1:] if argv is None else argv)
     out = out or sys.stdout
     err = err or sys.stderr
-    args = build_parser(argv).parse_args(argv)
+    try:
+        parser = build_parser(argv)
+    except common.UsageError as exc:
+        err.write('ironic-multiarch: error: %s\n' % exc)
+        return common.EXIT_USAGE
+    args = parser.parse_args(argv)
     return run_command(args.command, args, lambda: common.connect(args),
                        out, err, 'ironic-multiarch %s' % ' '.join(argv))
 

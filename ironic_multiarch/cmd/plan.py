@@ -1,3 +1,15 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
 """``ironic-multiarch plan``: what a node boots, and why.
 
 Fetches a node and its ports from the Bare Metal API (or takes the facts
@@ -7,13 +19,16 @@ ironic.conf. The config text printed is byte for byte the file the
 conductor writes at ``<root>/<uuid>/config``.
 """
 
+import argparse
 import sys
 import uuid as uuid_mod
 
 from ironic_multiarch.cmd import common
+from ironic_multiarch.cmd import file_hrefs
 from ironic_multiarch import exception
 from ironic_multiarch import facts as facts_mod
 from ironic_multiarch import plan as planner
+from ironic_multiarch import safety
 
 #: Node fields the planner reads.
 NODE_FIELDS = ('uuid', 'name', 'properties', 'driver_info', 'instance_info',
@@ -22,6 +37,20 @@ NODE_FIELDS = ('uuid', 'name', 'properties', 'driver_info', 'instance_info',
 PORT_FIELDS = ('address', 'node_uuid', 'pxe_enabled', 'extra')
 #: Namespace of the UUIDs given to offline plans without ``--uuid``.
 OFFLINE_NAMESPACE = uuid_mod.UUID('6f1c2f0e-8c1e-4b5e-9a43-2f6d1b0c7a11')
+
+
+#: the boot interfaces ``plan`` can plan a node for.
+INTERFACES = ('multiarch-pxe', 'multiarch-ipxe', 'multiarch-http',
+              'multiarch-http-ipxe')
+
+
+def _mac_argument(value):
+    """``--mac``: a MAC address, as argparse's type (usage error if not)."""
+    try:
+        return safety.mac(value)
+    except exception.UnsafeValue:
+        raise argparse.ArgumentTypeError(
+            'not a MAC address: %r (for example 52:54:00:12:34:56)' % value)
 
 
 def add_arguments(parser):
@@ -40,14 +69,15 @@ def add_arguments(parser):
                          help="Boot mode (default: the conductor's "
                               "[deploy]default_boot_mode).")
     offline.add_argument('--mac', action='append', default=[],
+                         type=_mac_argument,
                          help='MAC of a PXE port (repeatable).')
     offline.add_argument('--uuid',
                          help='Node UUID (default: derived from the MACs, '
                               'so that the output is repeatable).')
     offline.add_argument('--name', help='Node name, for messages.')
     offline.add_argument('--interface', default='multiarch-pxe',
-                         help='Boot interface (multiarch-pxe or '
-                              'multiarch-ipxe).')
+                         choices=INTERFACES,
+                         help='Boot interface (%s).' % ', '.join(INTERFACES))
     offline.add_argument('--driver-info', action='append', default=[],
                          metavar='KEY=VALUE',
                          help='driver_info entry, e.g. deploy_kernel=URL '
@@ -153,6 +183,10 @@ def rows(bp, arch_source=''):
                                    for o in bp.dhcp_options), ''),
     ]
     for f in bp.loader_files:
+        if f.link:
+            result.append(('loader link', '%s -> %s' % (f.path, f.link),
+                           'shim fetches %s from the root' % f.name))
+            continue
         result.append(('loader file', f.path,
                        ('%s (%s)' % (f.source.value, f.source.source))
                        if f.source else 'no source path: copy it there'))
@@ -198,6 +232,8 @@ def run(args, connect, out=None, err=None):
         node, ports = offline_node(args, ctx.default_boot_mode)
     try:
         bp, arch = make_plan(ctx, node, ports, args.mode)
+        file_hrefs.check_plan(bp, ctx.file_url_allowed_paths,
+                              node.get('name') or node.get('uuid'))
     except exception.PlanError as exc:
         if args.format == 'json' and not args.config_only:
             out.write(common.format_json({

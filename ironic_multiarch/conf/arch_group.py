@@ -1,3 +1,15 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
 """One ``[multiarch_<arch>]`` group per installed architecture profile."""
 
 from oslo_config import cfg
@@ -33,6 +45,11 @@ def opts(arch):
                         'profile default (e.g. console=ttyAMA0,115200). '
                         'Empty: no console argument. Ignored when the '
                         'kernel arguments already carry console=.' % arch),
+        cfg.StrOpt('boot_method',
+                   help='Boot method of every %s node, by name (e.g. '
+                        '"of" for ppc64le Open Firmware). Unset: the '
+                        'method of the node\'s boot mode. See the profile '
+                        'for the choices.' % arch),
         cfg.DictOpt('loaders', default={},
                     help='Loader per boot method, as method:loader, e.g. '
                          '"uefi:shim". See the profile for the choices.'),

@@ -1,3 +1,15 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
 """Reads the Ironic options that take part in planning.
 
 In the conductor they are Ironic's own registered options; in the CLI,
@@ -10,6 +22,7 @@ import collections.abc
 import os
 
 from oslo_config import cfg
+from oslo_config import types
 from oslo_utils import netutils
 
 from ironic_multiarch import settings as settings_mod
@@ -38,6 +51,9 @@ SERVERS = (('pxe', 'tftp_server'), ('pxe', 'tftp_root'),
            ('deploy', 'default_boot_mode'),
            ('service_catalog', 'endpoint_override'),
            ('DEFAULT', 'my_ipv6'))
+#: Ironic's default of ``[conductor]file_url_allowed_paths`` (2024.1 has
+#: no such option and fetches any ``file://`` URL).
+FILE_URL_ALLOWED_PATHS_DEFAULT = ('/var/lib/ironic',)
 
 
 def _get(conf, group, name):
@@ -70,6 +86,43 @@ class _LazyOptions(collections.abc.Mapping):
 
     def __len__(self):
         return len(self._options)
+
+
+class ExplicitAbsolutePath(types.ConfigType):
+    """An absolute path with no ``..`` or ``.``, as Ironic's type of the same
+    name: a trailing ``/`` is dropped, anything else ``os.path.abspath``
+    would change is refused.
+    """
+
+    def __init__(self, type_name='explicit absolute path'):
+        super().__init__(type_name=type_name)
+
+    def __call__(self, value):
+        value = str(value)
+        if len(value) > 1:
+            value = value.rstrip('/')
+        if value != os.path.abspath(value):
+            raise ValueError('Value must be an absolute path containing no '
+                             'path traversal mechanisms, not %r' % value)
+        return value
+
+    def __repr__(self):
+        return 'explicit absolute path'
+
+    def _formatter(self, value):
+        return self.quote_trailing_and_leading_space(value)
+
+
+def file_url_allowed_paths(conf):
+    """Ironic's ``[conductor]file_url_allowed_paths``.
+
+    :param conf: a ``ConfigOpts`` with Ironic's options (or the mirror).
+    :returns: a tuple of paths (empty: ``file://`` URLs are disabled), or
+        ``None`` if the release has no such option (no restriction).
+    :raises ValueError: if a path is not an explicit absolute path.
+    """
+    value = _get(conf, 'conductor', 'file_url_allowed_paths')
+    return None if value is None else tuple(value)
 
 
 def read(conf):
@@ -131,6 +184,12 @@ def register_mirror(conf):
     ], group='deploy')
     conf.register_opt(cfg.StrOpt('endpoint_override'),
                       group='service_catalog')
+    # As in the Ironic releases that have it: an explicit empty value
+    # disables file:// URLs.
+    conf.register_opt(
+        cfg.ListOpt('file_url_allowed_paths',
+                    default=list(FILE_URL_ALLOWED_PATHS_DEFAULT),
+                    item_type=ExplicitAbsolutePath()), group='conductor')
     # Ironic's own default: this host's IPv4 address.
     conf.register_opts([cfg.StrOpt('my_ip', default=netutils.get_my_ipv4()),
                         cfg.StrOpt('my_ipv6'),

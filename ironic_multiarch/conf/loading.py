@@ -1,3 +1,15 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
 """Turns registered options into planner :class:`Settings`, loudly.
 
 A bad setting (unknown profile, alias to nothing, unknown loader or format,
@@ -22,6 +34,16 @@ def _fail(option, problem, example):
 def _arch_settings(conf, profile):
     group_name = arch_group.group_name(profile.name)
     group = conf[group_name]
+    if group.boot_method:
+        try:
+            profile.method(group.boot_method)
+        except KeyError:
+            names = [m.name for m in tuple(profile.methods)
+                     + tuple(profile.optional_methods)]
+            _fail('[%s]boot_method' % group_name,
+                  'no boot method %r; %s has: %s'
+                  % (group.boot_method, profile.name, ', '.join(names)),
+                  names[-1])
     for method_name, loader_name in group.loaders.items():
         option = '[%s]loaders' % group_name
         try:
@@ -59,7 +81,8 @@ def _arch_settings(conf, profile):
         console=group.console,
         loaders=settings_mod.frozen(group.loaders),
         loader_paths=settings_mod.frozen(group.loader_paths),
-        templates=settings_mod.frozen(templates))
+        templates=settings_mod.frozen(templates),
+        boot_method=group.boot_method or None)
 
 
 def build_settings(conf, profiles, ironic=None, tftp_server=None,

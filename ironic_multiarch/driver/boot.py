@@ -1,6 +1,20 @@
-"""Boot interfaces ``multiarch-pxe`` and ``multiarch-ipxe``.
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
 
-Thin subclasses of Ironic's PXE and iPXE boot: every decision (loader,
+"""Boot interfaces ``multiarch-pxe``, ``multiarch-ipxe``, ``multiarch-http``
+and ``multiarch-http-ipxe``.
+
+Thin subclasses of Ironic's PXE, iPXE, HTTP and iPXE-over-HTTP boot
+interfaces: every decision (loader,
 config format, kernel, ramdisk, arguments, DHCP options, file names) comes
 from the pure planner; this module only turns a task into facts and
 writes the plan.
@@ -113,6 +127,11 @@ class MultiarchBootMixin(object):
         # These shared files are then the same whichever interface, stock
         # or multiarch, wrote them last.
         super().__init__()
+        if self.http_boot_enabled and CONF.deploy.http_root:
+            # Ironic's grub/grub.cfg names the TFTP root's path; GRUB
+            # booted over HTTP reads it from the HTTP server.
+            tree.alias_tftp_root(CONF.deploy.http_root, CONF.pxe.tftp_root,
+                                 CONF.pxe.dir_permission)
         profiles, settings, _ = config.load()
         if not config.place_loaders_enabled():
             return
@@ -164,18 +183,23 @@ class MultiarchBootMixin(object):
                     if mode in (planner.DEPLOY, planner.RESCUE) else ()),
                 resolved_boot_mode=boot_mode_utils.get_boot_mode(node),
                 global_request_id=task.context.global_id)
-            node_facts = dataclasses.replace(node_facts,
-                                             ipxe=self.ipxe_enabled)
+            node_facts = dataclasses.replace(
+                node_facts, ipxe=self.ipxe_enabled,
+                http_boot=self.http_boot_enabled)
             return planner.plan(node_facts, settings, profiles)
         except ma_exc.MultiarchError as exc:
             raise _ironic_error(exc) from exc
 
     def _check_loaders(self, task, boot_plan):
-        for item, _ in tree.missing_loaders(config.roots()['tftp'],
+        # UEFI HTTP boot fetches the loader from the HTTP root.
+        root = planner.HTTP if self.http_boot_enabled else planner.TFTP
+        for item, _ in tree.missing_loaders(config.roots()[root],
                                             boot_plan.loader_files)[:1]:
-            problem = ('loader file %s is not in the TFTP root at %s (it is '
-                       'copied there from its host path when the conductor '
-                       'starts)' % (item.name, item.path))
+            problem = ('loader file %s is not in the %s root at %s (it is '
+                       '%s when the conductor starts)'
+                       % (item.name, root.upper(), item.path,
+                          'linked there to %s' % item.link if item.link
+                          else 'copied there from its host path'))
             option = '[multiarch_%s]loader_paths' % boot_plan.arch
             hint = prec.unclaimed_hint(config.load()[1],
                                        prec.LOADER_FILE_PATHS,
@@ -213,15 +237,18 @@ class MultiarchBootMixin(object):
         """
         node = task.node
         feature = None
+        # Ironic's own interface of the same transport.
+        pxe_name, ipxe_name = (('http', 'http-ipxe') if self.http_boot_enabled
+                               else ('pxe', 'ipxe'))
         if deploy_utils.get_boot_option(node) == 'kickstart':
             feature = 'the anaconda deploy (boot_option kickstart)'
-            instead = 'pxe'
+            instead = pxe_name
         elif deploy_utils.is_iscsi_boot(task):
             feature = 'booting from an iSCSI volume'
-            instead = 'ipxe'
+            instead = ipxe_name
         elif node.instance_info.get('boot_iso'):
             feature = 'booting instance_info/boot_iso'
-            instead = 'ipxe'
+            instead = ipxe_name
         if feature:
             name = node.name or node.uuid
             raise exception.InvalidParameterValue(str(ma_exc.InvalidSetting(
@@ -243,6 +270,10 @@ class MultiarchBootMixin(object):
             raise exception.MissingParameterValue(
                 'iPXE boot is enabled but no HTTP URL or HTTP root was '
                 'specified')
+        if self.http_boot_enabled and not CONF.deploy.http_root:
+            raise exception.MissingParameterValue(
+                'Node %s boots over UEFI HTTP but no HTTP root is set: set '
+                '[deploy]http_root, e.g. /httpboot' % task.node.uuid)
         deploy_utils.validate_capabilities(task.node)
         boot_plan = self.plan(task, mode)
         self._check_loaders(task, boot_plan)
@@ -306,9 +337,12 @@ class MultiarchBootMixin(object):
                         file_mode=CONF.pxe.file_permission,
                         dir_mode=CONF.pxe.dir_permission)
         if (boot_plan.config_format == 'grub'
-                and boot_plan.config_root == planner.TFTP):
+                and (boot_plan.config_root == planner.TFTP
+                     or self.http_boot_enabled)):
+            # As Ironic's pxe and http interfaces, in the config's root.
             for name in _grub_ip_links(task):
-                tree.link(roots['tftp'], name, boot_plan.config_path)
+                tree.link(roots[boot_plan.config_root], name,
+                          boot_plan.config_path)
         if update_dhcp:
             dhcp_factory.DHCPFactory().update_dhcp(
                 task, [dict(opt) for opt in boot_plan.dhcp_options])
@@ -329,8 +363,9 @@ class MultiarchBootMixin(object):
         roots = config.roots()
         if (not self.ipxe_enabled
                 and boot_mode_utils.get_boot_mode(task.node) == 'uefi'):
+            root = roots['http' if self.http_boot_enabled else 'tftp']
             for name in _grub_ip_links(task):
-                tree.remove(roots['tftp'], name)
+                tree.remove(root, name)
         tree.remove_node(roots, task.node.uuid,
                          [p.address for p in task.ports],
                          {p.address: (p.extra or {}).get('client-id')
@@ -420,4 +455,24 @@ class MultiarchIPXEBoot(MultiarchBootMixin, ipxe.iPXEBoot):
 
     ppc64le OPAL machines, whose petitboot cannot chain iPXE, get a
     petitboot config served over HTTP.
+    """
+
+
+class MultiarchHttpBoot(MultiarchBootMixin, pxe.HttpBoot):
+    """UEFI HTTP boot with each architecture's own GRUB (or shim).
+
+    The firmware gets the loader's URL below ``[deploy]http_url`` with
+    option 60 ``HTTPClient``; GRUB reads its config, kernel and ramdisk
+    from the HTTP server named in full, port included. x86_64 and
+    aarch64 UEFI only: BIOS and petitboot machines cannot boot over HTTP
+    and are refused at validation.
+    """
+
+
+class MultiarchHttpIPXEBoot(MultiarchBootMixin, ipxe.iPXEHttpBoot):
+    """UEFI HTTP boot of each architecture's iPXE binary.
+
+    The firmware gets ``snponly.efi`` of its architecture as a URL; iPXE
+    then chains Ironic's ``boot.ipxe``, as with ``multiarch-ipxe``.
+    x86_64 and aarch64 UEFI only.
     """

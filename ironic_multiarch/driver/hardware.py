@@ -1,3 +1,15 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
 """Hardware types that accept the multiarch boot interfaces.
 
 Ironic checks the exact class of a boot interface against the hardware
@@ -19,7 +31,9 @@ from ironic.drivers import redfish
 from ironic_multiarch.conf import hardware_type as hw_conf
 from ironic_multiarch.driver import boot
 
-MULTIARCH_BOOT_INTERFACES = [boot.MultiarchPXEBoot, boot.MultiarchIPXEBoot]
+MULTIARCH_BOOT_INTERFACES = [boot.MultiarchPXEBoot, boot.MultiarchIPXEBoot,
+                             boot.MultiarchHttpBoot,
+                             boot.MultiarchHttpIPXEBoot]
 
 
 class _MultiarchBootMixin(object):

@@ -1,3 +1,15 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
 """aarch64: UEFI only (GRUB, shim+GRUB or iPXE); no BIOS mode exists."""
 
 from ironic_multiarch.profiles import base
@@ -24,7 +36,8 @@ class AArch64(base.ArchProfile):
                 base.Loader('grub', 'grubaa64.efi', ('grubaa64.efi',),
                             base.GRUB),
                 base.Loader('shim', 'bootaa64.efi',
-                            ('bootaa64.efi', 'grubaa64.efi'), base.GRUB),
+                            ('bootaa64.efi', 'grubaa64.efi'), base.GRUB,
+                            root_files=('grubaa64.efi',)),
             ),
             ipxe_loader=base.Loader('ipxe', 'snponly.efi', ('snponly.efi',),
                                     base.IPXE),

@@ -1,3 +1,15 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
 """The contract every architecture profile fulfils.
 
 A profile is a declarative class: it names its architecture and lists its
@@ -28,12 +40,20 @@ class Loader:
     :param files: every file this loader needs beside it, bootfile first
         (shim loads GRUB from its own directory).
     :param config_format: the config format this loader reads.
+    :param root_files: those of ``files`` firmware may also fetch from the
+        root of the TFTP (or HTTP) server. Shim loads its second stage
+        from the directory of the BOOTP header's ``file`` field; Ironic's
+        DHCP options send option 67 only, which leaves that field empty,
+        so shim asks for ``grubaa64.efi`` at the root. Each of these is
+        linked there, to the file in the architecture's own directory:
+        its name is architecture-specific, so architectures stay apart.
     """
 
     name: str
     bootfile: object
     files: tuple
     config_format: str
+    root_files: tuple = ()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -103,6 +123,9 @@ class ArchProfile(abc.ABC):
     #: where a conductor host of this architecture's distribution usually
     #: has each loader file (loader file name -> host path).
     loader_paths = types.MappingProxyType({})
+    #: boot methods used only when ``[multiarch_<arch>]boot_method`` names
+    #: them (firmware some fleets of this architecture do not have).
+    optional_methods = ()
 
     @property
     @abc.abstractmethod
@@ -133,7 +156,7 @@ class ArchProfile(abc.ABC):
 
         :raises KeyError: if there is none.
         """
-        for method in self.methods:
+        for method in tuple(self.methods) + tuple(self.optional_methods):
             if method.name == name:
                 return method
         raise KeyError(name)

@@ -1,3 +1,15 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
 """x86_64: legacy BIOS (pxelinux or iPXE) and UEFI (shim/GRUB or iPXE)."""
 
 from ironic_multiarch.profiles import base
@@ -28,7 +40,8 @@ class X86_64(base.ArchProfile):
                 base.Loader('grub', 'grubx64.efi', ('grubx64.efi',),
                             base.GRUB),
                 base.Loader('shim', 'bootx64.efi',
-                            ('bootx64.efi', 'grubx64.efi'), base.GRUB),
+                            ('bootx64.efi', 'grubx64.efi'), base.GRUB,
+                            root_files=('grubx64.efi',)),
             ),
             ipxe_loader=_IPXE_EFI, http_client_arch=(0x10,)),
         base.BootMethod(

@@ -1,3 +1,15 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
 """multiarch-pxe / multiarch-ipxe against Ironic in-process (sqlite)."""
 
 import os
@@ -379,7 +391,7 @@ class ValidateTestCase(base.MultiarchDbTestCase):
         msg = self._error(self.make_node('sparc64'),
                           exception.InvalidParameterValue)
         self.assertIn('sparc64', msg)
-        self.assertIn('aarch64 (aa64, arm64)', msg)
+        self.assertIn('aarch64 (aa64, arm-a64, arm64)', msg)
 
     def test_aarch64_bios_is_impossible(self):
         msg = self._error(self.make_node('arm64', 'bios'),

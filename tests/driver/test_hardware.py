@@ -1,3 +1,15 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
 """The multiarch hardware types validate like their in-tree parents.
 
 Ironic reads some options from the group named after ``node.driver``
@@ -18,6 +30,7 @@ from ironic.tests.unit.objects import utils as obj_utils
 
 from ironic_multiarch.conf import hardware_type as hw_conf
 from ironic_multiarch.conf import opts
+from ironic_multiarch.driver import boot
 from ironic_multiarch.driver import hardware
 from tests.driver import base
 
@@ -128,8 +141,10 @@ class HardwareTypeTestCase(base.MultiarchDbTestCase):
         for cls in (hardware.MultiarchIPMIHardware,
                     hardware.MultiarchRedfishHardware,
                     hardware.MultiarchManualManagementHardware):
-            self.assertEqual(hardware.MULTIARCH_BOOT_INTERFACES,
-                             cls().supported_boot_interfaces[:2])
+            self.assertEqual([boot.MultiarchPXEBoot, boot.MultiarchIPXEBoot,
+                              boot.MultiarchHttpBoot,
+                              boot.MultiarchHttpIPXEBoot],
+                             cls().supported_boot_interfaces[:4])
 
 
 class HardwareTypeConfTestCase(base.MultiarchDbTestCase):

@@ -1,8 +1,21 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
 """Run one boot-interface scenario in-process and record what it leaves.
 
-Stock Ironic (``pxe``/``ipxe``) is the oracle: the same scenario runs once
-through the stock interface and once through its multiarch counterpart
-(``multiarch-pxe``/``multiarch-ipxe``) on a fresh conductor each time, for
+Stock Ironic (``pxe``, ``ipxe``, ``http``, ``http-ipxe``) is the oracle:
+the same scenario runs once through the stock interface and once through
+its multiarch counterpart (``multiarch-pxe``, ``multiarch-ipxe``,
+``multiarch-http``, ``multiarch-http-ipxe``) on a fresh conductor each time, for
 an x86_64 node, where the architecture changes nothing. Each run is
 reduced to plain data (:class:`Run`) that :mod:`tests.parity.normalise`
 turns into comparable facts.
@@ -37,7 +50,8 @@ CONNECTOR_UUID = '1e7ab8a2-5e7a-4c3a-9d4b-5e3c1f0a2b3c'
 FIXED_IPS = ['192.0.2.10', '2001:db8::10']
 
 #: The stock interface each multiarch interface extends.
-STOCK = {'multiarch-pxe': 'pxe', 'multiarch-ipxe': 'ipxe'}
+STOCK = {'multiarch-pxe': 'pxe', 'multiarch-ipxe': 'ipxe',
+         'multiarch-http': 'http', 'multiarch-http-ipxe': 'http-ipxe'}
 
 KS_TEMPLATE = os.path.join(os.path.dirname(ironic.__file__), 'drivers',
                            'modules', 'ks.cfg.template')
@@ -60,7 +74,9 @@ class Env(base.MultiarchDbTestCase):
     def setUp(self):
         super().setUp()
         self.config(enabled_boot_interfaces=[
-            'multiarch-pxe', 'multiarch-ipxe', 'pxe', 'ipxe', 'fake'])
+            'multiarch-pxe', 'multiarch-ipxe', 'multiarch-http',
+            'multiarch-http-ipxe', 'pxe', 'ipxe', 'http', 'http-ipxe',
+            'fake'])
         self.config(enabled_deploy_interfaces=[
             'direct', 'ramdisk', 'anaconda', 'fake'])
         self.config(enabled_storage_interfaces=['noop', 'cinder'])
@@ -284,7 +300,9 @@ def run(sc, interface):
                 dhcp_factory.DHCPFactory._dhcp_provider = None
             if sc.enable_all:
                 env.config(enabled_boot_interfaces=[
-                    'pxe', 'ipxe', 'multiarch-pxe', 'multiarch-ipxe', 'fake'])
+                    'pxe', 'ipxe', 'http', 'http-ipxe', 'multiarch-pxe',
+                    'multiarch-ipxe', 'multiarch-http',
+                    'multiarch-http-ipxe', 'fake'])
             node = make_node(env, sc, interface)
             with recorders(env, sc, result.events):
                 for index, step in enumerate(sc.steps):

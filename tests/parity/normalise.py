@@ -1,3 +1,15 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
 """Reduce a :class:`~tests.parity.harness.Run` to comparable facts.
 
 Only what the architecture legitimately changes is normalised away; each
@@ -219,11 +231,23 @@ def config_path(interface):
     return root, '%s/config' % harness.NODE_UUID
 
 
-def config_kernel_args(run, interface):
+def _config_entry(snap, interface):
+    """The node's config, wherever its interface wrote it.
+
+    Stock ``http`` writes its GRUB config in the TFTP root, multiarch-http
+    in the HTTP root, which GRUB booted over HTTP reads (doc/parity.md).
+    """
     root, rel = config_path(interface)
+    entry = snap[root].get(rel)
+    if entry is None and interface == 'multiarch-http':
+        entry = snap['http'].get(rel)
+    return entry
+
+
+def config_kernel_args(run, interface):
     out = []
     for snap in run.snapshots:
-        entry = snap[root].get(rel)
+        entry = _config_entry(snap, interface)
         out.append(kernel_args(entry[1] if entry and entry[0] == 'file'
                                else None))
     return out
@@ -254,8 +278,7 @@ def loader_reads(interface, fmt):
 
 
 def _fmt(snap, interface):
-    root, rel = config_path(interface)
-    entry = snap[root].get(rel)
+    entry = _config_entry(snap, interface)
     if entry and entry[0] == 'file' and entry[1] is not None:
         if 'menuentry' in entry[1]:
             return 'grub'
@@ -285,6 +308,10 @@ def node_files(snap, interface):
                     continue
                 target = text and UUID_RE.sub('<node>', text)
                 files['%s:%s' % (root, name)] = (kind, target)
+    if interface == 'multiarch-http':
+        # Which root: stock http writes its GRUB config and links in the
+        # TFTP root, multiarch-http in the HTTP root (doc/parity.md).
+        files = {'root:' + k.split(':', 1)[1]: v for k, v in files.items()}
     return files
 
 

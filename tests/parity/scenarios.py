@@ -1,3 +1,15 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
 """The parity matrix: scenarios run through stock and multiarch."""
 
 import dataclasses
@@ -145,6 +157,30 @@ def build():
         # Debug on: ipa-debug must appear once.
         add(interface=iface, config=(('DEFAULT/debug', True),), tag='debug')
         # Ramdisk deploy of an ISO.
+        add(interface=iface, deploy='ramdisk', image='partition',
+            boot_iso=True, tag='boot-iso')
+    # UEFI HTTP boot (x86_64 UEFI; BIOS is refused at validate).
+    for iface in ('multiarch-http', 'multiarch-http-ipxe'):
+        for dhcp in ('dnsmasq', 'neutron'):
+            for deploy, image in (('direct', 'whole-disk'),
+                                  ('direct', 'partition'),
+                                  ('ramdisk', 'partition'),
+                                  ('anaconda', 'partition')):
+                add(interface=iface, dhcp=dhcp, deploy=deploy, image=image)
+            for flow in ('clean', 'rescue', 'fast-track', 'takeover-active',
+                         'adoption', 'teardown'):
+                add(interface=iface, dhcp=dhcp, flow=flow)
+        add(interface=iface, boot_mode='bios', tag='bios')
+        add(interface=iface, flow='teardown', deploy='ramdisk',
+            image='partition')
+        add(interface=iface, secure_boot=True, tag='secure-boot')
+        add(interface=iface, nics=5, tag='5nics')
+        add(interface=iface, enable_all=True, tag='side-by-side')
+        add(interface=iface, umask=0o077, tag='umask077')
+        add(interface=iface, config=(('DEFAULT/my_ipv6', '2001:db8::2'),),
+            tag='my-ipv6')
+        add(interface=iface, config=(('pxe/enable_netboot_fallback', True),),
+            tag='fallback-true')
         add(interface=iface, deploy='ramdisk', image='partition',
             boot_iso=True, tag='boot-iso')
     # Boot from an iSCSI volume: iPXE only (stock pxe has no sanboot).

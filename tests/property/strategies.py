@@ -1,3 +1,15 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
 """Hypothesis strategies for node fields an API user controls."""
 
 import string
@@ -42,11 +54,21 @@ href = mostly(
                                '9d2b7f6e-0c61-4b8b-9a7e-1d6b1d2c9b41'])),
     hostile_text.map(lambda t: 'http://h/' + t))
 
+#: arguments that loaders read from the command line themselves, or
+#: that change how the kernel reads the ones after them.
+DIRECTIVES = ['initrd=http://203.0.113.9/evil.img', 'INITRD=/evil',
+              'rd.initrd=x', 'initrd=a,b', '--', 'vga=ask', 'mem=1G',
+              'BOOT_IMAGE=/evil', 'BOOTIF=01-de-ad-be-ef-00-01', 'dtb=x.dtb',
+              '-', 'LABEL', 'KERNEL', 'APPEND', '::/evil', '--name',
+              'imgfree', 'boot']
+
 kernel_params = st.one_of(
     st.none(), st.none(),
     st.lists(st.sampled_from(['nofb', 'console=ttyS1,9600', 'quiet',
                               'ip=dhcp', 'ipa-debug=1', 'rd.shell']),
              max_size=4).map(' '.join),
+    st.lists(st.sampled_from(['nofb', 'quiet'] + DIRECTIVES),
+             min_size=1, max_size=3).map(' '.join),
     hostile_text)
 
 name = st.one_of(st.none(), hostile_text)

@@ -1,3 +1,15 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
 """Tests of :mod:`ironic_multiarch.arch`: names, aliases, client-arch codes."""
 
 import pytest
@@ -37,7 +49,7 @@ def test_normalize_rejects_malformed(value):
     with pytest.raises(ValueError) as exc:
         arch.normalize(value, KNOWN)
     assert 'is not a CPU architecture' in str(exc.value)
-    assert 'accepted: aarch64 (aa64, arm64)' in str(exc.value)
+    assert 'accepted: aarch64 (aa64, arm-a64, arm64)' in str(exc.value)
 
 
 @pytest.mark.parametrize('value', ['riscv64', 's390x', 'i686', 'armv7l'])
@@ -57,8 +69,8 @@ def test_normalize_rejects_alias_of_disabled_arch():
 
 def test_accepted_lists_canonical_names_with_aliases():
     assert arch.accepted(KNOWN, arch.ALIASES) == (
-        'aarch64 (aa64, arm64), ppc64le (powerpc64le, ppc64el), '
-        'x86_64 (amd64, x64, x86-64)')
+        'aarch64 (aa64, arm-a64, arm64), ppc64le (powerisa, powerpc64le, '
+        'ppc64el), x86_64 (amd64, x64, x86-64)')
     assert arch.accepted(('riscv64',), arch.ALIASES) == 'riscv64'
 
 
@@ -82,3 +94,10 @@ def test_client_arch_name(code, name):
 def test_client_arch_ebc_is_x64_and_0x0d_is_not_arm():
     assert 'x64' in arch.client_arch_name(0x09)
     assert not arch.client_arch_name(0x0d).startswith('ARM')
+
+
+def test_redfish_instruction_sets_are_aliases():
+    known = ('x86_64', 'aarch64', 'ppc64le')
+    assert arch.normalize('ARM-A64', known) == 'aarch64'
+    assert arch.normalize('PowerISA', known) == 'ppc64le'
+    assert arch.normalize('x86-64', known) == 'x86_64'

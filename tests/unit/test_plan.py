@@ -1,3 +1,15 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
 """Tests of :func:`ironic_multiarch.plan.plan`: every architecture, boot
 mode and loader, the loader precedence, loader files and determinism."""
 
@@ -53,6 +65,12 @@ MATRIX = [
      None, (), 'petitboot', 'http', 'http'),
 ]
 
+#: (arch, loader) -> (root path, what it links to) of the root links.
+ROOT_LINKS = {
+    ('x86_64', 'shim'): (('grubx64.efi', 'multiarch/x86_64/grubx64.efi'),),
+    ('aarch64', 'shim'): (('grubaa64.efi',
+                           'multiarch/aarch64/grubaa64.efi'),),
+}
 
 #: Ironic's deploy entry per format: its fixed words around the append
 #: parameters; only pxe_grub_config.template adds boot_server=.
@@ -84,9 +102,12 @@ def test_matrix(arch, boot_mode, wanted, ipxe, method, loader, origin,
     assert result.loader == prec.Chosen(
         loader, source % arch if '%s' in source else source, level)
     assert result.bootfile == (bootfile and D % (arch, bootfile))
-    assert tuple(f.name for f in result.loader_files) == files
-    assert tuple(f.path for f in result.loader_files) == tuple(
-        D % (arch, f) for f in files)
+    copied = [f for f in result.loader_files if f.link is None]
+    assert tuple(f.name for f in copied) == files
+    assert tuple(f.path for f in copied) == tuple(D % (arch, f) for f in files)
+    # shim fetches its GRUB from the root: a link there, after the files
+    assert tuple((f.path, f.link) for f in result.loader_files[len(copied):]
+                 ) == ROOT_LINKS.get((arch, loader), ())
     assert result.config_format == fmt
     assert result.config_root == config_root
     assert result.image_root == image_root
@@ -193,12 +214,13 @@ def test_by_arch_naming_a_shim_keeps_grub_beside_it():
                              cpu_arch='aarch64')
     assert result.loader == prec.Chosen('shim', BY_ARCH + '[arm64]',
                                         prec.IRONIC_BY_ARCH)
-    assert [f.name for f in result.loader_files] == ['bootaa64.efi',
-                                                      'grubaa64.efi']
+    assert [f.name for f in result.loader_files] == [
+        'bootaa64.efi', 'grubaa64.efi', 'grubaa64.efi']  # the root link last
     renamed = fakes.make_plan(_by_arch({'aarch64': 'shimaa64.efi'}),
                               cpu_arch='aarch64')
-    assert [f.name for f in renamed.loader_files] == ['shimaa64.efi',
-                                                       'grubaa64.efi']
+    # the name stands for GRUB renamed (no Secure Boot): no root link
+    assert [f.name for f in renamed.loader_files] == [
+        'shimaa64.efi', 'grubaa64.efi']
 
 
 def test_loaders_group_beats_by_arch_and_ipxe_beats_both():
@@ -306,7 +328,8 @@ def test_as_dict_is_plain_data():
         'name': 'grubaa64.efi', 'path': 'multiarch/aarch64/grubaa64.efi',
         'source': {'value':
                    '/usr/lib/grub/arm64-efi-signed/grubnetaa64.efi.signed',
-                   'source': 'profile aarch64', 'level': 'profile default'}}]
+                   'source': 'profile aarch64', 'level': 'profile default'},
+        'link': None}]
     assert isinstance(data['links'], list)
     assert isinstance(data['dhcp_options'][0], dict)
 

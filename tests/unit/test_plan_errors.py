@@ -1,3 +1,15 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
 """Every way :func:`~ironic_multiarch.plan.plan` refuses a node.
 
 Each message names the node, the architecture, the option to set and an
@@ -29,7 +41,7 @@ def test_unknown_or_malformed_arch(cpu_arch):
                        "Set the node's cpu_arch property",
                        '[multiarch]enabled_architectures',
                        'for example ' + SET_ARCH % 'x86_64',
-                       'accepted: aarch64 (aa64, arm64)')
+                       'accepted: aarch64 (aa64, arm-a64, arm64)')
     assert not exc.missing
 
 

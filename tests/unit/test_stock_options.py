@@ -1,3 +1,15 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
 """Ironic's own [pxe] options that multiarch interfaces honour as stock does.
 
 Expected values are Ironic's behaviour, written out by hand:
@@ -48,8 +60,9 @@ def test_item1_composite_by_arch_key_beats_arch_key():
         'grub', '[pxe]pxe_bootfile_name_by_arch[aarch64-uefi]',
         prec.IRONIC_BY_ARCH)
     assert result.bootfile == 'multiarch/aarch64/shimaa64.efi'
-    assert [f.name for f in result.loader_files] == ['shimaa64.efi',
-                                                      'grubaa64.efi']
+    # the name stands for GRUB renamed (no Secure Boot): no root link
+    assert [f.name for f in result.loader_files] == [
+        'shimaa64.efi', 'grubaa64.efi']
 
 
 def test_item1_composite_key_of_other_boot_mode_ignored():
@@ -75,8 +88,8 @@ def test_item1_global_bootfile_options_only_for_global_options_arch():
     assert uefi.loader == prec.Chosen(
         'shim', '[pxe]uefi_pxe_bootfile_name', prec.IRONIC_GLOBAL)
     assert uefi.bootfile == 'multiarch/x86_64/bootx64.efi'
-    assert [f.name for f in uefi.loader_files] == ['bootx64.efi',
-                                                    'grubx64.efi']
+    assert [f.name for f in uefi.loader_files] == [
+        'bootx64.efi', 'grubx64.efi', 'grubx64.efi']  # the root link last
     bios = fakes.make_plan(settings, cpu_arch='x86_64', boot_mode='bios')
     assert bios.loader == prec.Chosen(
         'pxelinux', '[pxe]pxe_bootfile_name', prec.IRONIC_GLOBAL)
@@ -102,9 +115,9 @@ def test_item1_by_arch_beats_global_bootfile_option():
 
 @pytest.mark.parametrize('arch,bootfile,files', [
     ('x86_64', 'multiarch/x86_64/bootx64.efi',
-     ['bootx64.efi', 'grubx64.efi']),
+     ['bootx64.efi', 'grubx64.efi', 'grubx64.efi']),
     ('aarch64', 'multiarch/aarch64/bootaa64.efi',
-     ['bootaa64.efi', 'grubaa64.efi']),
+     ['bootaa64.efi', 'grubaa64.efi', 'grubaa64.efi']),
 ])
 def test_item1_secure_boot_gets_shim(arch, bootfile, files):
     result = fakes.make_plan(cpu_arch=arch, secure_boot=True)
@@ -131,8 +144,8 @@ def test_item1_secure_boot_keeps_an_operators_renamed_shim():
         'shim', '[pxe]pxe_bootfile_name_by_arch[aarch64]',
         prec.IRONIC_BY_ARCH)
     assert result.bootfile == 'multiarch/aarch64/shimaa64.efi'
-    assert [f.name for f in result.loader_files] == ['shimaa64.efi',
-                                                      'grubaa64.efi']
+    assert [f.name for f in result.loader_files] == [
+        'shimaa64.efi', 'grubaa64.efi', 'grubaa64.efi']  # the root link last
 
 
 def test_item1_secure_boot_without_shim_refused():

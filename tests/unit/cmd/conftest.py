@@ -1,3 +1,15 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
 """Helpers of the CLI unit tests: a conductor ironic.conf in a file."""
 
 import pytest
@@ -14,6 +26,8 @@ http_url = http://192.0.2.10:8080
 http_root = {root}/httpboot
 [service_catalog]
 endpoint_override = http://192.0.2.1:6385
+[conductor]
+file_url_allowed_paths = {root}/images
 [multiarch]
 enabled_architectures = x86_64,aarch64,ppc64le
 [multiarch_x86_64]

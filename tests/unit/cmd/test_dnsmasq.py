@@ -1,3 +1,15 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
 """``dnsmasq``: the exact configuration for a small setup."""
 
 import pytest
@@ -22,23 +34,26 @@ EXPECTED = """\
 # discovery), by DHCP client architecture (option 93).
 # Client-arch 0x0d is never mapped: petitboot on arm64 sends it too.
 
-dhcp-option=66,192.0.2.10
+dhcp-option=tag:!known,66,192.0.2.10
 dhcp-vendorclass=set:httpclient,HTTPClient
 
 # aarch64 UEFI (shim): 0x0b ARM 64-bit UEFI
 dhcp-match=set:aarch64-uefi,option:client-arch,11
-dhcp-boot=tag:aarch64-uefi,multiarch/aarch64/bootaa64.efi,,192.0.2.10
+dhcp-boot=tag:aarch64-uefi,tag:!known,multiarch/aarch64/bootaa64.efi,,\
+192.0.2.10
 # aarch64 UEFI HTTP boot: 0x13 ARM 64-bit UEFI HTTP
 dhcp-match=set:aarch64-uefi-http,option:client-arch,19
-dhcp-option-force=tag:httpclient,tag:aarch64-uefi-http,60,HTTPClient
-dhcp-boot=tag:httpclient,tag:aarch64-uefi-http,\
+dhcp-option-force=tag:httpclient,tag:aarch64-uefi-http,tag:!known,60,\
+HTTPClient
+dhcp-boot=tag:httpclient,tag:aarch64-uefi-http,tag:!known,\
 http://192.0.2.10:8080/boot/multiarch/aarch64/bootaa64.efi
 
 # ppc64le OPAL petitboot (petitboot): 0x0e POWER OPAL v3 (petitboot)
 dhcp-match=set:ppc64le-opal,option:client-arch,14
-dhcp-option-force=tag:ppc64le-opal,209,\
+dhcp-option-force=tag:ppc64le-opal,tag:!known,209,\
 tftp://192.0.2.10/multiarch/ppc64le/inspect.cfg
-dhcp-option-force=tag:ppc64le-opal,210,tftp://192.0.2.10/
+dhcp-option-force=tag:ppc64le-opal,tag:!known,210,\
+tftp://192.0.2.10/
 """
 
 
@@ -61,7 +76,8 @@ def test_deterministic_and_never_maps_0x0d(ctx):
     assert 'client-arch,13\n' not in one
     for code in (0, 7, 9, 11, 14, 16, 19):
         assert 'option:client-arch,%d\n' % code in one
-    assert 'dhcp-boot=tag:x86_64-bios,multiarch/x86_64/pxelinux.0,,' in one
+    assert ('dhcp-boot=tag:x86_64-bios,tag:!known,'
+            'multiarch/x86_64/pxelinux.0,,') in one
 
 
 def test_no_http_url_no_http_boot(tmp_path):
@@ -87,7 +103,27 @@ def test_ipv6_tftp_server_bracketed_in_petitboot_urls(tmp_path):
     ctx = common.load_context([str(path)])
     text = dnsmasq.render(ctx.settings, ctx.profiles,
                           petitboot_config='multiarch/ppc64le/inspect.cfg')
-    assert ('dhcp-option-force=tag:ppc64le-opal,209,'
+    assert ('dhcp-option-force=tag:ppc64le-opal,tag:!known,209,'
             'tftp://[2001:db8::10]/multiarch/ppc64le/inspect.cfg\n') in text
-    assert ('dhcp-option-force=tag:ppc64le-opal,210,'
+    assert ('dhcp-option-force=tag:ppc64le-opal,tag:!known,210,'
             'tftp://[2001:db8::10]/\n') in text
+
+
+def test_every_answer_skips_known_hosts(ctx):
+    """dnsmasq tags hosts from Ironic's dhcp-hostsdir ``known``: a line
+    without ``tag:!known`` would give a known node a second option 67."""
+    text = dnsmasq.render(ctx.settings, ctx.profiles)
+    answers = [line for line in text.splitlines()
+               if line.startswith(('dhcp-boot=', 'dhcp-option=',
+                                   'dhcp-option-force='))]
+    assert len(answers) >= 8, text
+    for line in answers:
+        tags = line.split('=', 1)[1].split(',')
+        assert 'tag:!known' in tags, line
+        # dnsmasq reads tags only before the first non-tag field
+        first_other = next(i for i, t in enumerate(tags)
+                           if not t.startswith('tag:'))
+        assert tags.index('tag:!known') < first_other, line
+    # matches only set tags: they need no guard
+    assert all('known' not in line for line in text.splitlines()
+               if line.startswith(('dhcp-match=', 'dhcp-vendorclass=')))

@@ -1,3 +1,15 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
 """Tests of option registration and :func:`conf.opts.list_opts`."""
 
 import pytest
@@ -9,8 +21,8 @@ from ironic_multiarch.conf import multiarch
 from ironic_multiarch.conf import opts
 
 GROUP_OPTS = ['deploy_kernel', 'deploy_ramdisk', 'rescue_kernel',
-              'rescue_ramdisk', 'kernel_append_params', 'console', 'loaders',
-              'loader_paths', 'config_templates']
+              'rescue_ramdisk', 'kernel_append_params', 'console',
+              'boot_method', 'loaders', 'loader_paths', 'config_templates']
 
 
 def test_list_opts_has_one_group_per_installed_profile():
