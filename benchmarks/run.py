@@ -33,8 +33,8 @@ import time
 from benchmarks import prepare_ramdisk
 from ironic_multiarch.cmd import audit as audit_cmd
 from ironic_multiarch.cmd import common
-from ironic_multiarch import demo_fleet
-from ironic_multiarch import standalone
+from multiarch_lab import demo_fleet
+from multiarch_lab import standalone
 from tests import fleet
 
 

@@ -54,7 +54,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
 
-from ironic_multiarch import standalone  # noqa: E402
+from multiarch_lab import standalone  # noqa: E402
 from multiarch_lab import assets as assets_mod  # noqa: E402
 from multiarch_lab import fleet  # noqa: E402
 from multiarch_lab import images  # noqa: E402

@@ -14,7 +14,7 @@
 
 The pieces the boot tests and ``tools/lab.sh`` share: build real loaders,
 kernels and marker ramdisks; configure a
-:class:`~ironic_multiarch.standalone.StandaloneIronic` whose
+:class:`~multiarch_lab.standalone.StandaloneIronic` whose
 ``[pxe]tftp_server`` and ``[deploy]http_url`` are on the lab's bridge;
 enroll nodes through openstacksdk and take them to ``clean wait``;
 compute each node's plan with the CLI planner; and :func:`run`, which
@@ -31,7 +31,7 @@ import time
 
 from ironic_multiarch.cmd import common
 from ironic_multiarch.cmd import plan as plan_cmd
-from ironic_multiarch import standalone
+from multiarch_lab import standalone
 from multiarch_lab import assets as assets_mod
 from multiarch_lab import images as images_mod
 from multiarch_lab import lab as lab_mod
@@ -209,7 +209,7 @@ def enroll(ironic, nodes, secure_boot=()):
 def make_ironic(lab, workdir, assets, http_port=HTTP_PORT):
     """A StandaloneIronic serving the lab's bridge (not started).
 
-    :returns: :class:`~ironic_multiarch.standalone.StandaloneIronic`; its
+    :returns: :class:`~multiarch_lab.standalone.StandaloneIronic`; its
         images are under ``<workdir>/boot-images``.
     """
     # inside Ironic's work directory: [conductor]file_url_allowed_paths

@@ -16,4 +16,5 @@
 # node boots and the tree the conductor wrote, then shuts down.
 set -euo pipefail
 source "$(dirname "$0")/venv.sh"
-exec "$VENV/bin/ironic-multiarch-demo" "$@"
+cd "$TOP"
+exec "$VENV/bin/python" -m multiarch_lab.demo "$@"

@@ -15,7 +15,7 @@
 ``boot_lab`` (one per session) provisions the host (apt packages, arm64
 GRUB and shim, kernels), builds real loaders and marker initramfs, and
 creates a :class:`multiarch_lab.Lab`: a network namespace with a bridge on
-:data:`SERVER`. A :class:`~ironic_multiarch.standalone.StandaloneIronic`
+:data:`SERVER`. A :class:`~multiarch_lab.standalone.StandaloneIronic`
 runs with ``[pxe]tftp_server`` on the bridge and ``[deploy]http_url``
 ``http://<bridge>:8080``; the lab's dnsmasq reads the hosts and option
 directories Ironic's dnsmasq provider writes, serves Ironic's TFTP root,

@@ -47,7 +47,7 @@ import time
 import pytest
 
 import multiarch_lab
-from ironic_multiarch import standalone
+from multiarch_lab import standalone
 from multiarch_lab import fleet
 from multiarch_lab import images
 from tests.boot import test_netboot

@@ -41,7 +41,7 @@ import shutil
 import pytest
 
 import multiarch_lab
-from ironic_multiarch import standalone
+from multiarch_lab import standalone
 from multiarch_lab import fleet
 from tests.boot import harness
 from tests.boot import test_netboot

@@ -14,7 +14,7 @@
 
 Ironic (API and conductor in one process, sqlite, 127.0.0.1) runs as a
 subprocess, configured for the hybrid fleet of
-:mod:`ironic_multiarch.demo_fleet`: fake deploy images and dummy loaders
+:mod:`multiarch_lab.demo_fleet`: fake deploy images and dummy loaders
 per architecture, all ``file://`` inside the work directory. If Ironic
 cannot start, the fixture errors with the tail of Ironic's log: nothing is
 skipped.
@@ -24,8 +24,8 @@ import os
 
 import pytest
 
-from ironic_multiarch import demo_fleet
-from ironic_multiarch import standalone
+from multiarch_lab import demo_fleet
+from multiarch_lab import standalone
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -39,7 +39,7 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture(scope='session')
 def ironic(tmp_path_factory):
-    """A running :class:`~ironic_multiarch.standalone.StandaloneIronic`.
+    """A running :class:`~multiarch_lab.standalone.StandaloneIronic`.
 
     Shared by the whole session and stopped at its end. Its work
     directory holds the TFTP/HTTP roots (``ironic.tftp_root``,

@@ -30,7 +30,7 @@ import pytest
 
 from ironic_multiarch.cmd import common
 from ironic_multiarch.cmd import main
-from ironic_multiarch import demo_fleet
+from multiarch_lab import demo_fleet
 
 pytestmark = pytest.mark.functional
 

@@ -31,7 +31,7 @@ import requests
 from ironic_multiarch.cmd import audit
 from ironic_multiarch.cmd import common
 from ironic_multiarch.cmd import main
-from ironic_multiarch import standalone
+from multiarch_lab import standalone
 
 pytestmark = pytest.mark.functional
 

@@ -14,7 +14,7 @@
 
 import pytest
 
-from ironic_multiarch.cmd import demo
+from multiarch_lab import demo
 
 pytestmark = pytest.mark.functional
 

@@ -27,7 +27,7 @@ import pytest
 
 from ironic_multiarch.cmd import common
 from ironic_multiarch.cmd import plan as plan_cmd
-from ironic_multiarch import demo_fleet
+from multiarch_lab import demo_fleet
 
 pytestmark = pytest.mark.functional
 

@@ -28,8 +28,8 @@ import time
 
 import pytest
 
-from ironic_multiarch import demo_fleet
-from ironic_multiarch import standalone
+from multiarch_lab import demo_fleet
+from multiarch_lab import standalone
 
 MV = '1.84'
 

@@ -14,7 +14,7 @@
 
 import pytest
 
-from ironic_multiarch import standalone
+from multiarch_lab import standalone
 
 pytestmark = pytest.mark.functional
 

@@ -26,8 +26,8 @@ import time
 
 import pytest
 
-from ironic_multiarch import demo_fleet
-from ironic_multiarch import standalone
+from multiarch_lab import demo_fleet
+from multiarch_lab import standalone
 
 pytestmark = pytest.mark.functional
 

@@ -12,7 +12,7 @@
 
 """Run a real all-in-one Ironic (API + conductor) on 127.0.0.1 with sqlite.
 
-Used by the functional tests and by ``ironic-multiarch-demo``. Ironic runs
+Used by the functional tests and by ``tools/demo.sh`` (``python -m multiarch_lab.demo``). Ironic runs
 as a subprocess of the current interpreter's environment (the ``ironic`` and
 ``ironic-dbsync`` console scripts next to :data:`sys.executable`); nothing
 here imports ``ironic``. Everything it writes (configuration, database, TFTP

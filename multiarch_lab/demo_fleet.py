@@ -12,7 +12,7 @@
 
 """A small hybrid fleet and the plugin configuration that serves it.
 
-Shared by ``ironic-multiarch-demo`` and the functional tests: fake deploy
+Shared by ``tools/demo.sh`` (``python -m multiarch_lab.demo``) and the functional tests: fake deploy
 images and dummy loader files are written into a work directory, and the
 ``[multiarch]``/``[multiarch_<arch>]`` groups point at them, so a real
 Ironic can plan and write every node's boot files without any
@@ -21,7 +21,7 @@ distribution package or network.
 
 import os
 
-from ironic_multiarch import standalone
+from multiarch_lab import standalone
 from ironic_multiarch.profiles import loader
 
 #: The architectures of the fleet.
@@ -60,7 +60,7 @@ def multiarch_conf(workdir, arches=ARCHES, menu_timeout=0):
     :param arches: architectures to configure.
     :param menu_timeout: ``[multiarch]menu_timeout``.
     :returns: ``{group: {option: value}}`` for
-        :class:`~ironic_multiarch.standalone.StandaloneIronic`.
+        :class:`~multiarch_lab.standalone.StandaloneIronic`.
     """
     images = standalone.make_fake_images(
         os.path.join(workdir, 'deploy-images'), arches)

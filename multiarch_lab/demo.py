@@ -10,7 +10,7 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
-"""``ironic-multiarch-demo``: one real Ironic, a hybrid fleet, what each boots.
+"""``tools/demo.sh`` (``python -m multiarch_lab.demo``): one real Ironic, a hybrid fleet, what each boots.
 
 Starts an all-in-one Ironic with this plugin in a temporary directory,
 enrolls an x86_64 BIOS, an x86_64 UEFI (iPXE), an aarch64 UEFI and a
@@ -29,8 +29,8 @@ import sys
 import tempfile
 import time
 
-from ironic_multiarch import demo_fleet
-from ironic_multiarch import standalone
+from multiarch_lab import demo_fleet
+from multiarch_lab import standalone
 
 LOG = logging.getLogger(__name__)
 
@@ -213,7 +213,7 @@ def run(workdir, driver):
 
 
 def main(argv=None):
-    """Entry point of ``ironic-multiarch-demo``; returns the exit code."""
+    """Entry point of ``tools/demo.sh`` (``python -m multiarch_lab.demo``); returns the exit code."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--driver', default='multiarch-manual',
                         help='hardware type of the nodes (default: '
