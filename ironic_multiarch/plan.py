@@ -23,6 +23,7 @@ from ironic_multiarch import arch as arch_mod
 from ironic_multiarch import choices
 from ironic_multiarch import dhcp
 from ironic_multiarch import exception
+from ironic_multiarch import loader_choice
 from ironic_multiarch import paths
 from ironic_multiarch.profiles import base
 from ironic_multiarch import precedence as prec
@@ -42,7 +43,7 @@ LOCAL_TEMPLATES = {'grub': 'grub-local.cfg.j2',
                    'petitboot': 'petitboot-local.cfg.j2',
                    'ipxe': 'ipxe-local.j2'}
 BOOT_MODES = choices.BOOT_MODES
-LoaderFile = choices.LoaderFile
+LoaderFile = loader_choice.LoaderFile
 TFTP = 'tftp'
 HTTP = 'http'
 
@@ -161,6 +162,25 @@ class BootPlan:
         return out
 
 
+def known_architectures(settings, profiles):
+    """The architectures this conductor serves, and every name for them.
+
+    :param settings: :class:`~ironic_multiarch.settings.Settings`.
+    :param profiles: canonical name -> installed profile.
+    :returns: ``(names, aliases)``: the canonical names of the enabled,
+        installed profiles, and alias -> canonical name (the built-in
+        aliases of those names, ``[multiarch]arch_aliases``, then the
+        profiles' own, later ones winning).
+    """
+    known = tuple(n for n in settings.enabled if n in profiles)
+    aliases = {a: c for a, c in arch_mod.ALIASES.items()
+               if c in known and a != c}
+    aliases.update(settings.aliases)
+    for name in known:
+        aliases.update({a: name for a in profiles[name].aliases})
+    return known, aliases
+
+
 def resolve_arch(facts, settings, profiles):
     """Return the canonical architecture of a node and how it was chosen.
 
@@ -178,11 +198,7 @@ def resolve_arch(facts, settings, profiles):
             "(or [multiarch]default_arch)",
             example='openstack baremetal node set --property '
                     'cpu_arch=aarch64 %s' % node)
-    aliases = dict(settings.aliases)
-    for name in settings.enabled:
-        if name in profiles:
-            aliases.update({a: name for a in profiles[name].aliases})
-    known = [name for name in settings.enabled if name in profiles]
+    known, aliases = known_architectures(settings, profiles)
     try:
         name = arch_mod.normalize(facts.cpu_arch, known, aliases)
     except ValueError as exc:
@@ -216,7 +232,7 @@ def plan(facts, settings, profiles):
     profile = profiles[arch.value]
     boot_mode, method = choices.boot_method(facts, profile, node,
                                             settings)
-    loader = choices.loader(facts.ipxe, settings, profile, method, node,
+    loader = loader_choice.loader(facts.ipxe, settings, profile, method, node,
                             boot_mode, facts.secure_boot)
     fmt = loader.value.config_format
     ports = tuple(
@@ -270,7 +286,7 @@ def plan(facts, settings, profiles):
         dhcp_options=dhcp.options_for(settings, method, loader.value, uuid,
                                       facts.ipxe, node, profile.name,
                                       http_boot=facts.http_boot),
-        loader_files=choices.loader_files(settings, profile, loader.value))
+        loader_files=loader_choice.loader_files(settings, profile, loader.value))
 
 
 #: The interface that boots a node whose firmware cannot boot over HTTP.
@@ -353,13 +369,13 @@ def loader_inventory(settings, profiles):
         profile = profiles[name]
         for method in choices.methods(settings, profile):
             secure = (False, True) if any(
-                ld.name == choices.SHIM for ld in method.loaders) else (False,)
+                ld.name == loader_choice.SHIM for ld in method.loaders) else (False,)
             for boot_mode in method.boot_modes:
                 for ipxe, secure_boot in [(True, False)] + [
                         (False, s) for s in secure]:
-                    chosen = choices.loader(ipxe, settings, profile, method,
+                    chosen = loader_choice.loader(ipxe, settings, profile, method,
                                             name, boot_mode, secure_boot)
-                    for item in choices.loader_files(settings, profile,
+                    for item in loader_choice.loader_files(settings, profile,
                                                      chosen.value):
                         if item not in files:
                             files.append(item)

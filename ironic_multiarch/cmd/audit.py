@@ -23,16 +23,14 @@ import dataclasses
 import os
 import sys
 
-from oslo_config import cfg
 
-from ironic_multiarch import arch as arch_mod
+from ironic_multiarch.cmd import audit_names
 from ironic_multiarch.cmd import common
 from ironic_multiarch.cmd import file_hrefs
 from ironic_multiarch.cmd import plan as plan_cmd
 from ironic_multiarch import exception
 from ironic_multiarch import facts as facts_mod
 from ironic_multiarch import plan as planner
-from ironic_multiarch.conf import ironic as ironic_conf
 from ironic_multiarch import tree
 
 #: Boot interfaces of this plugin.
@@ -55,14 +53,6 @@ UNMATCHED_BY_ARCH = 'unmatched-by-arch-key'
 INVENTORY_DISAGREES = 'inventory-disagrees'
 FILE_URL_NOT_ALLOWED = 'file-url-not-allowed'
 
-#: Ironic's options keyed by ``cpu_arch`` (or ``<cpu_arch>-<boot_mode>``)
-#: that the audit reads besides the planning ones.
-EXTRA_BY_ARCH = (('pxe', 'pxe_config_template_by_arch'),
-                 ('conductor', 'bootloader_by_arch'))
-#: The boot modes of composite ``<arch>-<boot_mode>`` keys.
-KEY_BOOT_MODES = ('uefi', 'bios')
-#: The microversion of ``GET /v1/nodes/{node}/inventory``.
-INVENTORY_MICROVERSION = '1.81'
 #: Label of problems of the configuration, not of a node.
 CONFIG_LABEL = '(ironic.conf)'
 
@@ -227,7 +217,7 @@ def audit(nodes, ports, settings, profiles, extra_kernel_params=(),
     :param file_url_allowed_paths: see :func:`check_node`.
     :returns: :class:`Report`.
     """
-    known, aliases = _arch_table(settings, profiles)
+    known, aliases = planner.known_architectures(settings, profiles)
     by_node = None
     if ports is not None:
         by_node = collections.defaultdict(list)
@@ -260,10 +250,11 @@ def audit(nodes, ports, settings, profiles, extra_kernel_params=(),
                 raw_arches[cpu_arch].append(
                     node.get('name') or node.get('uuid'))
             if inventory is not None:
-                problem = _inventory_problem(node, cpu_arch, inventory,
-                                             inventories, known, aliases)
-                if problem:
-                    found.append(problem)
+                text = audit_names.inventory_disagreement(
+                    node, cpu_arch, inventory, inventories, known, aliases)
+                if text:
+                    found.append(Problem(node.get('uuid'), node.get('name'),
+                                         INVENTORY_DISAGREES, text))
             if arch in profiles:
                 fleet.add(arch)
                 if interface in STOCK_NETBOOT_INTERFACES:
@@ -295,127 +286,16 @@ def audit(nodes, ports, settings, profiles, extra_kernel_params=(),
                   nodes=count, ports=len(ports) if ports is not None else 0)
 
 
-def _arch_table(settings, profiles):
-    """The enabled canonical names and every alias of them."""
-    known = [n for n in settings.enabled if n in profiles]
-    aliases = dict(settings.aliases)
-    for name in known:
-        aliases.update({a: name for a in profiles[name].aliases})
-    return known, aliases
-
-
-def _canonical(value, known, aliases):
-    """The canonical name of ``value``, or ``None`` if it has none."""
-    try:
-        return arch_mod.normalize(value, known, aliases)
-    except ValueError:
-        return None
-
-
-def _inventory_problem(node, cpu_arch, inventory, counts, known, aliases):
-    """Compare a node's inspected CPU architecture with its cpu_arch."""
-    uuid, name = node.get('uuid'), node.get('name')
-    data = inventory(uuid)
-    if data is None:
-        counts[1] += 1
-        return None
-    counts[0] += 1
-    cpu = data.get('cpu') if isinstance(data, dict) else None
-    reported = cpu.get('architecture') if isinstance(cpu, dict) else None
-    if not cpu_arch or not isinstance(reported, str) or not reported:
-        return None
-    mine = _canonical(cpu_arch, known, aliases) or cpu_arch.lower()
-    theirs = _canonical(reported, known, aliases) or reported.lower()
-    if mine == theirs:
-        return None
-    label = name or uuid
-    return Problem(
-        uuid, name, INVENTORY_DISAGREES,
-        'Node %s (cpu_arch %s): its inspection inventory reports CPU '
-        'architecture %s, so one of them is wrong. If the inventory is '
-        'right, openstack baremetal node set --property cpu_arch=%s %s; '
-        'if cpu_arch is right, the inventory came from another machine: '
-        "check the node's ports and BMC address and inspect it again "
-        '(openstack baremetal node inspect %s).'
-        % (label, cpu_arch, reported, theirs, label, label))
-
-
-def _split_key(key):
-    """``'aarch64-uefi'`` -> ``('aarch64', '-uefi')``; else ``(key, '')``."""
-    for mode in KEY_BOOT_MODES:
-        if key.endswith('-' + mode) and len(key) > len(mode) + 1:
-            return key[:-len(mode) - 1], '-' + mode
-    return key, ''
-
-
 def by_arch_problems(tables, raw_arches, known, aliases):
     """Keys of Ironic's ``*_by_arch`` options that no node's cpu_arch is.
 
-    Ironic looks these options up with the node's ``cpu_arch`` exactly as
-    it is (the bootfile ones first with ``<cpu_arch>-<boot_mode>``).
+    See :func:`ironic_multiarch.cmd.audit_names.unmatched_by_arch_keys`.
 
-    :param tables: ``{'[group]name': {key: value}}``.
-    :param raw_arches: ``{cpu_arch as set on nodes: [node names]}``.
-    :param known: enabled canonical names.
-    :param aliases: alias -> canonical name.
     :returns: list of :class:`Problem` (``node`` and ``name`` ``None``).
     """
-    by_canonical = collections.defaultdict(list)
-    for value in sorted(raw_arches):
-        by_canonical[_canonical(value, known, aliases)].append(value)
-    problems = []
-    for option in sorted(tables):
-        for key in sorted(tables[option] or {}):
-            arch, suffix = _split_key(key)
-            if arch in raw_arches:
-                continue
-            canonical = _canonical(arch, known, aliases)
-            used = [v for v in by_canonical.get(canonical, ())
-                    if canonical is not None]
-            text = ('%s has the key %s, but no node has cpu_arch %s, so '
-                    "Ironic's own lookups never match it. "
-                    % (option, key, arch))
-            if canonical in used:
-                text += ('The nodes are %s: rename the key to %s%s.'
-                         % (canonical, canonical, suffix))
-            elif used:
-                nodes = sorted(n for v in used for n in raw_arches[v])
-                text += ('Nodes %s have cpu_arch %s, aliases of %s: set '
-                         'their cpu_arch to %s (openstack baremetal node '
-                         'set --property cpu_arch=%s NODE), and the key '
-                         'matches them.'
-                         % (', '.join(nodes[:5])
-                            + (' and %d more' % (len(nodes) - 5)
-                               if len(nodes) > 5 else ''),
-                            ', '.join(used), canonical, canonical,
-                            canonical))
-            else:
-                text += ('Remove it, or fix the key to the cpu_arch of '
-                         'the nodes it is meant for (in this fleet: %s).'
-                         % (', '.join(sorted(raw_arches)) or 'no nodes'))
-            problems.append(Problem(None, None, UNMATCHED_BY_ARCH, text))
-    return problems
-
-
-def read_by_arch(conf):
-    """Ironic's ``*_by_arch`` options of a conductor's configuration.
-
-    :param conf: the CLI's private ``ConfigOpts`` (Ironic's planning
-        options mirrored on it).
-    :returns: ``{'[group]name': {key: value}}``.
-    """
-    tables = {}
-    for group, name in ironic_conf.BY_ARCH + EXTRA_BY_ARCH:
-        try:
-            conf.register_opt(cfg.DictOpt(name, default={}), group=group)
-        except cfg.DuplicateOptError:
-            pass
-        try:
-            tables['[%s]%s' % (group, name)] = dict(conf[group][name] or {})
-        except (cfg.Error, ValueError) as exc:
-            raise common.UsageError('invalid value of [%s]%s: %s'
-                                    % (group, name, exc))
-    return tables
+    return [Problem(None, None, UNMATCHED_BY_ARCH, text)
+            for text in audit_names.unmatched_by_arch_keys(
+                tables, raw_arches, known, aliases)]
 
 
 def _pages(nodes):
@@ -441,7 +321,7 @@ def add_arguments(parser):
                              '(GET /v1/nodes/NODE/inventory: one request '
                              'per node, so slow on a large fleet; needs '
                              'API microversion %s).'
-                             % INVENTORY_MICROVERSION)
+                             % audit_names.INVENTORY_MICROVERSION)
     parser.add_argument('--check-files', action='store_true',
                         help='Also check that loader files exist in the '
                              'TFTP root of this host (when readable).')
@@ -505,10 +385,10 @@ def run(args, connect, out=None, err=None):
         else:
             notes.append('loader files not checked: TFTP root %s is not '
                          'readable here' % root)
-    by_arch = read_by_arch(ctx.conf)
+    by_arch = audit_names.read_by_arch(ctx.conf)
     progress = common.Progress(err)
     conn = connect()
-    inventory = (inventory_reader(conn)
+    inventory = (audit_names.inventory_reader(conn)
                  if getattr(args, 'check_inventory', False) else None)
     pages, ports = fetch(conn, args.page_size, progress, args.check_ports)
     report = audit(pages, ports, settings, ctx.profiles,
@@ -520,37 +400,3 @@ def run(args, connect, out=None, err=None):
     report.notes.extend(notes)
     out.write(render(report, args.format))
     return common.EXIT_PROBLEMS if report.problems else common.EXIT_OK
-
-
-def inventory_reader(conn):
-    """Return ``uuid -> inventory or None`` reading the inventory API.
-
-    :raises UsageError: if the API is older than
-        :data:`INVENTORY_MICROVERSION`.
-    """
-    try:
-        data = conn.baremetal.get_endpoint_data()
-        top = data.max_microversion if data else None
-    except Exception:  # noqa: broad: version discovery is best effort
-        top = None
-    wanted = tuple(int(p) for p in INVENTORY_MICROVERSION.split('.'))
-    if top is not None and tuple(top) < wanted:
-        raise common.UsageError(
-            '--check-inventory needs the node inventory API (microversion '
-            '%s); this Bare Metal API goes up to %s. Leave the option out.'
-            % (INVENTORY_MICROVERSION, '.'.join(str(p) for p in top)))
-
-    def read(uuid):
-        resp = conn.baremetal.get('/nodes/%s/inventory' % uuid,
-                                  microversion=INVENTORY_MICROVERSION,
-                                  raise_exc=False)
-        if resp.status_code == 404:
-            return None
-        if resp.status_code >= 400:
-            raise RuntimeError('Bare Metal API error %s reading the '
-                               'inventory of node %s: %s'
-                               % (resp.status_code, uuid,
-                                  common._api_error(resp)))
-        return resp.json().get('inventory')
-
-    return read

@@ -218,17 +218,26 @@ def connect(args):
                          % (exc, CLOUD_HINT))
 
 
-def microversion(conn):
-    """The microversion to use for listings, as the server supports.
+def max_microversion(conn):
+    """The highest microversion the Bare Metal API offers, if it says.
 
-    :returns: :data:`MICROVERSION` or :data:`MIN_MICROVERSION`.
+    :returns: a tuple such as ``(1, 95)``, or ``None`` if unknown.
     """
     try:
         data = conn.baremetal.get_endpoint_data()
         top = data.max_microversion if data else None
     except Exception:  # noqa: broad: version discovery is best effort
         top = None
-    if top is None or tuple(top) >= (1, 75):
+    return tuple(top) if top is not None else None
+
+
+def microversion(conn):
+    """The microversion to use for listings, as the server supports.
+
+    :returns: :data:`MICROVERSION` or :data:`MIN_MICROVERSION`.
+    """
+    top = max_microversion(conn)
+    if top is None or top >= (1, 75):
         return MICROVERSION
     return MIN_MICROVERSION
 

@@ -39,6 +39,7 @@ from ironic_multiarch import choices
 from ironic_multiarch.conf import opts
 from ironic_multiarch.conf import unknown
 from ironic_multiarch import exception
+from ironic_multiarch import loader_choice
 from ironic_multiarch import plan as planner
 from ironic_multiarch import precedence as prec
 
@@ -297,7 +298,7 @@ def _check_loader_headers(profile, bp, label, tftp_root, add):
                 contents.get(item.name, b''))),
             'Set %s, for example %s:%s' % (own, item.name, example))
     files = [f.name for f in bp.loader_files]
-    if bp.loader.value == choices.SHIM and len(files) > 1 and all(
+    if bp.loader.value == loader_choice.SHIM and len(files) > 1 and all(
             name in contents for name in files[:2]):
         shim, grub = files[:2]
         add('%s shim %s loads %s' % (label, shim, grub),

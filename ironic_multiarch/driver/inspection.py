@@ -50,6 +50,7 @@ from ironic.drivers.modules.inspector.hooks import base
 from ironic_multiarch import arch as arch_mod
 from ironic_multiarch.driver import config
 from ironic_multiarch import exception as ma_exc
+from ironic_multiarch import plan as planner
 
 CONF = cfg.CONF
 LOG = logging.getLogger(__name__)
@@ -78,15 +79,11 @@ def known_architectures(profiles, settings):
     :param profiles: installed profiles by name.
     :param settings: planner settings.
     :returns: the canonical names of the enabled, installed profiles, and
-        alias -> canonical name: :data:`REDFISH_ALIASES` (for enabled
-        targets), the profiles' aliases and ``[multiarch]arch_aliases``.
+        alias -> canonical name (the built-in ones, incl.
+        :data:`REDFISH_ALIASES`, for enabled targets), see
+        :func:`ironic_multiarch.plan.known_architectures`.
     """
-    known = tuple(n for n in settings.enabled if n in profiles)
-    aliases = {a: c for a, c in REDFISH_ALIASES.items() if c in known}
-    aliases.update(settings.aliases)
-    for name in known:
-        aliases.update({a: name for a in profiles[name].aliases})
-    return known, aliases
+    return planner.known_architectures(settings, profiles)
 
 
 def check(node, reported, current, known, aliases):

@@ -29,7 +29,7 @@ from unittest import mock
 import pytest
 
 from ironic_multiarch import binaries
-from ironic_multiarch import choices
+from ironic_multiarch import loader_choice
 from ironic_multiarch import precedence as prec
 from ironic_multiarch import tree
 
@@ -341,7 +341,7 @@ def test_debian_bios_loaders():
 # -- the conductor's start-up placement -------------------------------------
 
 def loader_file(arch, name, source):
-    return choices.LoaderFile(name, 'multiarch/%s/%s' % (arch, name),
+    return loader_choice.LoaderFile(name, 'multiarch/%s/%s' % (arch, name),
                               prec.Chosen(source, 'test', prec.ARCH_GROUP))
 
 

@@ -16,19 +16,19 @@ over someone else's file."""
 import os
 from unittest import mock
 
-from ironic_multiarch import choices
+from ironic_multiarch import loader_choice
 from ironic_multiarch import precedence as prec
 from ironic_multiarch import tree
 from tests.unit import fakes
 
-LINK = choices.LoaderFile('grubaa64.efi', 'grubaa64.efi', None,
+LINK = loader_choice.LoaderFile('grubaa64.efi', 'grubaa64.efi', None,
                           link='multiarch/aarch64/grubaa64.efi')
 
 
 def _source(tmp_path, data=b'MZ arm64 grub'):
     path = tmp_path / 'grubaa64.efi.src'
     path.write_bytes(data)
-    return choices.LoaderFile(
+    return loader_choice.LoaderFile(
         'grubaa64.efi', 'multiarch/aarch64/grubaa64.efi',
         prec.Chosen(str(path), 'test', prec.ARCH_GROUP))
 

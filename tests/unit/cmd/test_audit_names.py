@@ -18,6 +18,7 @@ import json
 import pytest
 
 from ironic_multiarch.cmd import audit
+from ironic_multiarch.cmd import audit_names
 from ironic_multiarch.cmd import common
 from ironic_multiarch.cmd import main
 from tests.unit.cmd.conftest import BASE_CONF
@@ -85,10 +86,10 @@ def test_by_arch_keys_nobody_matches():
 
 
 def test_composite_keys_split_on_the_boot_mode_only():
-    assert audit._split_key('x86-64-uefi') == ('x86-64', '-uefi')
-    assert audit._split_key('aarch64-bios') == ('aarch64', '-bios')
-    assert audit._split_key('x86-64') == ('x86-64', '')
-    assert audit._split_key('-uefi') == ('-uefi', '')
+    assert audit_names.split_key('x86-64-uefi') == ('x86-64', '-uefi')
+    assert audit_names.split_key('aarch64-bios') == ('aarch64', '-bios')
+    assert audit_names.split_key('x86-64') == ('x86-64', '')
+    assert audit_names.split_key('-uefi') == ('-uefi', '')
 
 
 def test_by_arch_keys_with_an_empty_fleet():
