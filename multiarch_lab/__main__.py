@@ -10,7 +10,12 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
-"""``python -m multiarch_lab``: boot a small hybrid fleet (tools/lab.sh)."""
+"""``python -m multiarch_lab`` (``tools/lab.sh``).
+
+``tools/lab.sh [netboot] ...`` netboots a small hybrid fleet to a marker;
+``tools/lab.sh lifecycle ...`` takes one through its whole life with real
+BMCs and a real deploy ramdisk (:mod:`multiarch_lab.lifecycle_run`).
+"""
 
 import argparse
 import shutil
@@ -21,6 +26,12 @@ from multiarch_lab import fleet
 
 
 def main(argv=None):
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ['lifecycle']:
+        from multiarch_lab import lifecycle_run
+        return lifecycle_run.main(argv[1:])
+    if argv[:1] == ['netboot']:
+        argv = argv[1:]
     parser = argparse.ArgumentParser(
         prog='tools/lab.sh',
         description='Enroll a small hybrid fleet (aarch64 UEFI, x86_64 '

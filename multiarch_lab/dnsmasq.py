@@ -207,8 +207,10 @@ class Dnsmasq(object):
                 self.process.kill()
                 self.process.wait()
 
-    def wait_ready(self, timeout=10):
+    def wait_ready(self, timeout=10, since=0):
         """Wait until dnsmasq logs that DHCP and TFTP are up.
+
+        :param since: a :meth:`log_size` offset: look after it only.
 
         :raises RuntimeError: with its log, if it exited or timed out.
         """
@@ -216,7 +218,7 @@ class Dnsmasq(object):
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 break
-            text = '\n'.join(self._lines())
+            text = '\n'.join(self._lines(since))
             if 'TFTP root is' in text and 'DHCP, IP range' in text:
                 return self
             time.sleep(0.05)

@@ -32,6 +32,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 import weakref
 
 from multiarch_lab import assets as assets_mod
@@ -168,6 +169,30 @@ class Lab(object):
         """:returns: ``argv`` run inside the lab's namespace."""
         return ['ip', 'netns', 'exec', self.ns] + list(argv)
 
+    def uplink(self, host=254):
+        """Join the root namespace to the lab's bridge through a veth pair.
+
+        Services that run outside the namespace (Ironic's API, whose
+        address the deploy ramdisk must reach) then listen on the
+        returned address, which the lab's machines reach on their bridge.
+        Deleting the namespace removes the pair.
+
+        :param host: the last octet of the root side's address.
+        :returns: the root side's IPv4 address, e.g. ``10.20.0.254``.
+        """
+        if getattr(self, 'uplink_ip', None):
+            return self.uplink_ip
+        outside = 'mlu%s' % ''.join(self.ns.split('-')[1:])[-12:]
+        _ip('link', 'add', outside, 'type', 'veth', 'peer', 'name', 'up0',
+            'netns', self.ns)
+        _ip('-n', self.ns, 'link', 'set', 'up0', 'master', self.bridge)
+        _ip('-n', self.ns, 'link', 'set', 'up0', 'up')
+        address = '%s.%d' % (self.bridge_ip.rsplit('.', 1)[0], host)
+        _ip('addr', 'add', address + '/24', 'dev', outside)
+        _ip('link', 'set', outside, 'up')
+        self.uplink_ip = address
+        return address
+
     def http_url(self, port=8080):
         """:returns: ``http://<bridge ip>[:port]`` (no ``:80``)."""
         if port == 80:
@@ -279,23 +304,41 @@ class Lab(object):
                 os.path.abspath(optsdir), leasefile, log,
                 self._path('dnsmasq-%d.pid' % n), extra_conf,
                 dhcpv6=dhcpv6))
-        with open(self._path('dnsmasq-%d.stderr' % n), 'w') as errors:
-            proc = subprocess.Popen(
-                self.exec_argv(['dnsmasq', '--keep-in-foreground',
-                                '--conf-file=%s' % conf]),
-                stdin=subprocess.DEVNULL, stdout=errors,
-                stderr=subprocess.STDOUT, start_new_session=True)
-        self._track(proc)
-        server = dnsmasq_mod.Dnsmasq(conf, log, leasefile, proc)
-        try:
-            server.wait_ready()
-        except RuntimeError as exc:
-            with open(self._path('dnsmasq-%d.stderr' % n)) as errors:
-                raise RuntimeError('%s\n%s' % (exc, errors.read()[-2000:]))
+        server = dnsmasq_mod.Dnsmasq(conf, log, leasefile, None)
+        self._spawn_dnsmasq(server)
         self.dnsmasqs.append(server)
         if http_root:
             self.http_server(http_root, http_port)
         return server
+
+    def _spawn_dnsmasq(self, server, since=0):
+        errors_path = server.conf_path[:-len('.conf')] + '.stderr'
+        with open(errors_path, 'a') as errors:
+            proc = subprocess.Popen(
+                self.exec_argv(['dnsmasq', '--keep-in-foreground',
+                                '--conf-file=%s' % server.conf_path]),
+                stdin=subprocess.DEVNULL, stdout=errors,
+                stderr=subprocess.STDOUT, start_new_session=True)
+        self._track(proc)
+        server.process = proc
+        try:
+            server.wait_ready(since=since)
+        except RuntimeError as exc:
+            with open(errors_path) as errors:
+                raise RuntimeError('%s\n%s' % (exc, errors.read()[-2000:]))
+
+    def restart_dnsmasq(self, server):
+        """Stop a dnsmasq of the lab and start it again, as a service
+        restart does: same configuration, log and lease file.
+
+        :returns: the seconds it was not serving.
+        """
+        start = time.monotonic()
+        since = server.log_size()
+        server.stop()
+        self._untrack(server.process)
+        self._spawn_dnsmasq(server, since=since)
+        return time.monotonic() - start
 
     def unserved(self, optsdir, tftp_root):
         """Files Ironic's option files advertise that the lab would not

@@ -170,12 +170,15 @@ class StandaloneIronic(object):
         that boots machines runs its own HTTP server on ``http_root``.
     :param port: API port (default: a free one).
     :param start_timeout: seconds to wait for the API in :meth:`start`.
+    :param api_host: the address the API listens on (and, through
+        ``[service_catalog]endpoint_override``, the ``ipa-api-url`` a
+        deploy ramdisk gets).
     """
 
     def __init__(self, workdir, hardware_types=HARDWARE_TYPES,
                  boot_interfaces=BOOT_INTERFACES, extra_conf=None,
                  tftp_server='127.0.0.1', port=None, start_timeout=60,
-                 debug=False, http_url=None):
+                 debug=False, http_url=None, api_host='127.0.0.1'):
         self.workdir = os.path.abspath(workdir)
         self.hardware_types = list(hardware_types)
         self.boot_interfaces = list(boot_interfaces)
@@ -185,7 +188,8 @@ class StandaloneIronic(object):
         self.port = port or free_port()
         self.start_timeout = start_timeout
         self.debug = debug
-        self.url = 'http://127.0.0.1:%d' % self.port
+        self.api_host = api_host
+        self.url = 'http://%s:%d' % (api_host, self.port)
         self.conf_file = self.path('ironic.conf')
         self.log_file = self.path('ironic.log')
         self.tftp_root = self.path('tftpboot')
@@ -209,7 +213,7 @@ class StandaloneIronic(object):
                 enabled_hardware_types=','.join(self.hardware_types),
                 enabled_boot_interfaces=','.join(self.boot_interfaces),
                 **_INTERFACES),
-            'api': {'host_ip': '127.0.0.1', 'port': str(self.port),
+            'api': {'host_ip': self.api_host, 'port': str(self.port),
                     'api_workers': '1'},
             'service_catalog': {'endpoint_override': self.url},
             'database': {'connection': 'sqlite:///' + w('ironic.sqlite')},
