@@ -48,21 +48,31 @@ HTTP_PORT = fleet.HTTP_PORT
 IMAGE_PORT = 8081
 
 GRUB = {'x86_64': 'grubx64.efi', 'aarch64': 'grubaa64.efi'}
-#: The console of a discovered machine's agent (an operator's choice).
-DISCOVERY_CONSOLES = {'x86_64': 'console=ttyS0,115200n8',
-                      'aarch64': 'console=ttyAMA0,115200'}
-#: ``grub/<platform>/grub.cfg``: a known node's config, else discovery.
-DISCOVERY_GRUB = """if [ -e %(tftp_root)s/$net_default_mac.conf ]; then
-    source %(tftp_root)s/$net_default_mac.conf
-else
+#: Ironic's ``[pxe]initial_grub_template`` (``grub/grub.cfg`` in both
+#: roots), extended for discovery: the network GRUB of a machine Ironic
+#: knows sources the config Ironic linked for its MAC, as Ironic's own
+#: template does; any other machine boots its architecture's agent with
+#: ``ipa-inspection-callback-url``. GRUB can test neither a file's
+#: existence over TFTP or HTTP nor whether ``source`` found its file, but
+#: every config Ironic or this plugin writes sets ``default``.
+DISCOVERY_GRUB = """echo Booting from $prefix
+source {{ tftp_root }}/$net_default_mac.conf
+if [ -z "$default" ]; then
+    echo "No config for $net_default_mac: discovery"
     set default=discovery
     set timeout=0
-    menuentry "discovery" --id discovery {
-        linux /discovery/%(arch)s/vmlinuz %(console)s BOOTIF=$net_default_mac ipa-api-url=%(api)s ipa-inspection-callback-url=%(api)s/v1/continue_inspection
-        initrd /discovery/%(arch)s/initramfs
-    }
+%(entries)s
 fi
 """
+DISCOVERY_ENTRY = """    if [ "$grub_cpu" = "%(grub_cpu)s" ]; then
+        menuentry "discovery" --id discovery {
+            linux /discovery/%(arch)s/vmlinuz %(console)s BOOTIF=$net_default_mac ipa-api-url=%(api)s ipa-inspection-callback-url=%(api)s/v1/continue_inspection
+            initrd /discovery/%(arch)s/initramfs
+        }
+    fi"""
+#: ``$grub_cpu`` and the agent's console per architecture.
+DISCOVERY_ARCH = {'x86_64': ('x86_64', 'console=ttyS0,115200n8'),
+                  'aarch64': ('arm64', 'console=ttyAMA0,115200')}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -208,12 +218,14 @@ class LifecycleLab(object):
         cache_dirs = [self.path('ironic')] + sorted(
             {os.path.dirname(path) for r in self.ramdisks.values()
              for path in (r.kernel, r.ramdisk)})
+        conf = ironic_conf(self.ramdisks, loaders, cache_dirs)
         self.ironic = standalone.StandaloneIronic(
             self.path('ironic'),
             hardware_types=('multiarch-redfish', 'multiarch-ipmi'),
-            extra_conf=ironic_conf(self.ramdisks, loaders, cache_dirs),
-            tftp_server=self.lab.bridge_ip,
+            extra_conf=conf, tftp_server=self.lab.bridge_ip,
             http_url=self.lab.http_url(HTTP_PORT), api_host=api_ip)
+        conf['pxe'] = {'initial_grub_template': self._discovery(
+            self.ironic.url, self.ironic.tftp_root)}
         self.ironic.start()
         self.progress('Ironic API %s' % self.ironic.url)
         generated = fleet.generated_dnsmasq_conf(
@@ -245,23 +257,14 @@ class LifecycleLab(object):
                     netboot=True))
         return loaders
 
-    def write_discovery_config(self):
-        """Let machines Ironic does not know boot the agent to inspection.
+    def _discovery(self, api, tftp_root):
+        """Write the discovery GRUB template; link the agents it boots.
 
-        The network GRUB first sources ``grub/<platform>/grub.cfg`` when
-        it exists (over TFTP). That file sources the node's own config,
-        as Ironic's ``grub/grub.cfg`` does, when Ironic wrote one, and
-        otherwise boots the architecture's deploy ramdisk with
-        ``ipa-inspection-callback-url``: Ironic's auto-discovery enrolls
-        the machine from what the agent reports.
-
-        :returns: the paths written.
+        :returns: the template's path, for ``[pxe]initial_grub_template``.
         """
-        root = self.ironic.tftp_root
-        api = self.ironic.url
-        written = []
-        for arch, ramdisk in self.ramdisks.items():
-            directory = os.path.join(root, 'discovery', arch)
+        entries = []
+        for arch, ramdisk in sorted(self.ramdisks.items()):
+            directory = os.path.join(tftp_root, 'discovery', arch)
             os.makedirs(directory, exist_ok=True)
             for src, name in ((ramdisk.kernel, 'vmlinuz'),
                               (ramdisk.ramdisk, 'initramfs')):
@@ -271,16 +274,14 @@ class LifecycleLab(object):
                         os.link(src, dest)
                     except OSError:
                         shutil.copyfile(src, dest)
-            text = DISCOVERY_GRUB % {
-                'tftp_root': root, 'arch': arch, 'api': api,
-                'console': DISCOVERY_CONSOLES[arch]}
-            path = os.path.join(root, 'grub', images_mod.GRUB_FORMAT[arch],
-                                'grub.cfg')
-            os.makedirs(os.path.dirname(path), exist_ok=True)
-            with open(path, 'w') as f:
-                f.write(text)
-            written.append(path)
-        return written
+            grub_cpu, console = DISCOVERY_ARCH[arch]
+            entries.append(DISCOVERY_ENTRY % {
+                'grub_cpu': grub_cpu, 'arch': arch, 'console': console,
+                'api': api})
+        path = self.path('discovery-grub.cfg.template')
+        with open(path, 'w') as f:
+            f.write(DISCOVERY_GRUB % {'entries': '\n'.join(entries)})
+        return path
 
     def add_node(self, spec):
         """Define a domain for one more :class:`NodeSpec`."""

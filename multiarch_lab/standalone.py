@@ -155,7 +155,28 @@ def make_fake_loaders(directory, names):
     return paths
 
 
-class StandaloneIronic(object):
+class Service(object):
+    """A server process run by a test: a context manager (``start`` and
+    ``stop``) with a log file (``log_file``)."""
+
+    log_file = None
+
+    def log_tail(self, lines=40):
+        """Return the last ``lines`` lines of the log."""
+        try:
+            with open(self.log_file, errors='replace') as log:
+                return ''.join(log.readlines()[-lines:])
+        except OSError as exc:
+            return '(no log: %s)' % exc
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
+class StandaloneIronic(Service):
     """An all-in-one Ironic process with its configuration and files.
 
     :param workdir: directory for everything (created if missing).
@@ -350,20 +371,6 @@ class StandaloneIronic(object):
                 os.kill(pid, signum)
             except ProcessLookupError:
                 pass
-
-    def log_tail(self, lines=40):
-        """Return the last ``lines`` lines of Ironic's log."""
-        try:
-            with open(self.log_file, errors='replace') as log:
-                return ''.join(log.readlines()[-lines:])
-        except OSError as exc:
-            return '(no log: %s)' % exc
-
-    def __enter__(self):
-        return self.start()
-
-    def __exit__(self, *exc):
-        self.stop()
 
     def connection(self):
         """Return an openstacksdk connection to this Ironic (no auth)."""

@@ -31,7 +31,7 @@ pytestmark = pytest.mark.lab
 #: ELF e_machine per architecture.
 E_MACHINE = {'x86_64': 62, 'aarch64': 183}
 NEEDED = ('init', 'opt/ipa/bin/ironic-python-agent', 'usr/bin/python3.11',
-          'usr/bin/fuser', 'usr/sbin/efibootmgr', 'usr/sbin/sgdisk')
+          'usr/bin/fuser', 'usr/bin/efibootmgr', 'usr/sbin/sgdisk')
 NEEDED_MODULES = ('virtio_net.ko', 'nls_ascii.ko', 'vfat.ko', 'efivarfs.ko')
 
 
@@ -59,7 +59,7 @@ def test_ramdisk_holds_agent_init_and_modules_for_its_arch(ramdisks, arch):
     for name in NEEDED:
         assert name in members, name
     modules = {m.rsplit('/', 1)[-1] for m in members
-               if m.startswith('lib/modules/')}
+               if m.startswith('usr/lib/modules/')}
     for name in NEEDED_MODULES:
         assert name in modules or name + '.xz' in modules, name
     header = _extract(rd.ramdisk, 'usr/bin/python3.11')[:20]

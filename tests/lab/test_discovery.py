@@ -13,9 +13,10 @@
 """Machines Ironic does not know, one per architecture, on the same dnsmasq.
 
 Each gets its own architecture's loader from the option-93 lines of
-``ironic-multiarch dnsmasq``; the network GRUB finds no config of its own
-and boots the architecture's agent to inspection; Ironic's built-in
-auto-discovery enrolls it, and its ``cpu_arch`` is what the agent saw.
+``ironic-multiarch dnsmasq``; the network GRUB finds no config for its
+MAC and, through the lab's ``[pxe]initial_grub_template``, boots the
+architecture's agent to inspection; Ironic's built-in auto-discovery
+enrolls it, and its ``cpu_arch`` is what the agent saw.
 """
 
 import time
@@ -61,7 +62,6 @@ def _discovered(conn, mac):
 def test_unknown_machines_are_discovered_with_their_architecture(
         lifecycle_lab):
     ll = lifecycle_lab
-    ll.write_discovery_config()
     conn = ll.ironic.connection()
     for spec in UNKNOWN.values():
         if spec.name not in ll.domains:

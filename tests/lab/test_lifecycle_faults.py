@@ -116,7 +116,9 @@ def test_sushy_gone_fails_cleaning_clearly_and_cleanly(lifecycle_lab, runner,
     ll.bmc.kill_sushy()
     try:
         conn.baremetal.set_node_provision_state(uuid, 'provide')
-        deadline = time.monotonic() + 180
+        # Ironic retries each Redfish call ([redfish]connection_attempts,
+        # 5 by default, each some 30 s against a closed port) first.
+        deadline = time.monotonic() + 600
         while True:
             node = conn.baremetal.get_node(uuid)
             if node.provision_state == 'clean failed':
