@@ -41,7 +41,7 @@ class MariaDBError(RuntimeError):
     """MariaDB could not be set up; the message carries the log tail."""
 
 
-def _binary(*names):
+def _find(names):
     for name in names:
         for directory in ('/usr/sbin', '/usr/bin'):
             path = os.path.join(directory, name)
@@ -50,8 +50,22 @@ def _binary(*names):
         path = shutil.which(name)
         if path:
             return path
-    raise MariaDBError('none of %s found: install the mariadb-server '
-                       'package' % ', '.join(names))
+    return None
+
+
+def _binary(*names):
+    """The first of ``names`` installed; installs ``mariadb-server`` with
+    apt when none is (it starts no service here)."""
+    path = _find(names)
+    if path is None:
+        from multiarch_lab import assets
+        assets._apt_get('install', '-y', '--no-install-recommends',
+                        'mariadb-server')
+        path = _find(names)
+    if path is None:
+        raise MariaDBError('none of %s found: install the mariadb-server '
+                           'package' % ', '.join(names))
+    return path
 
 
 class MariaDB(standalone.Service):
