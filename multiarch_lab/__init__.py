@@ -96,6 +96,15 @@ Public API (stable; everything else is private)::
   (``make_ironic``), ``generated_dnsmasq_conf``, ``serve`` (HTTP +
   dnsmasq for it), ``enroll`` (nodes to ``clean wait`` with their CLI
   plans) and ``run`` (``tools/lab.sh``, ``python -m multiarch_lab``).
+- The life cycle with real parts (``tools/lab.sh lifecycle``):
+  :mod:`multiarch_lab.ipa_ramdisk` builds ironic-python-agent ramdisks
+  per architecture (``tools/build-ipa-ramdisk.sh``);
+  :mod:`multiarch_lab.bmc` runs libvirtd, sushy-tools and VirtualBMC;
+  :mod:`multiarch_lab.disk_image` makes the whole-disk image;
+  :mod:`multiarch_lab.lifecycle` puts them, the lab and one Ironic
+  together and :mod:`multiarch_lab.lifecycle_run` drives the nodes.
+- Several conductors: :mod:`multiarch_lab.multiconductor` (one API, N
+  conductors over JSON-RPC) on :mod:`multiarch_lab.mariadb`.
 """
 
 from multiarch_lab.assets import Assets, default_cache_dir, provision  # noqa

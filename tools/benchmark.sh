@@ -18,9 +18,16 @@
 # `tools/benchmark.sh transport [--ramdisk-mb 120] [--runs 1]` (root, ~5 min)
 # instead boots one aarch64 node through the lab's real dnsmasq over TFTP,
 # GRUB-over-HTTP and UEFI HTTP boot (benchmarks/transport.py).
+# `tools/benchmark.sh multiconductor [--nodes 10000] [--provide 300]`
+# enrolls, audits and provides x86_64 nodes on several conductors
+# (MariaDB), stock ipxe then multiarch-ipxe (benchmarks/multiconductor.py).
 set -euo pipefail
 source "$(dirname "$0")/venv.sh"
 cd "$TOP"
+if [ "${1:-}" = multiconductor ]; then
+    shift
+    exec "$VENV/bin/python" -m benchmarks.multiconductor "$@"
+fi
 if [ "${1:-}" = transport ]; then
     shift
     exec "$VENV/bin/python" -m benchmarks.transport "$@"

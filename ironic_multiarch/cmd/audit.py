@@ -77,6 +77,8 @@ class Report:
 
     :param summary: ``(arch, boot mode, interface)`` -> ``[nodes,
         nodes with problems]``.
+    :param groups: conductor group (``''``: none) -> ``[nodes, nodes
+        with problems]``.
     :param problems: list of :class:`Problem`, by node then code.
     :param notes: remarks on what could not be checked.
     """
@@ -86,6 +88,7 @@ class Report:
     notes: list
     nodes: int = 0
     ports: int = 0
+    groups: dict = dataclasses.field(default_factory=dict)
 
     def as_dict(self):
         """Plain-data form (the JSON output)."""
@@ -94,6 +97,9 @@ class Report:
             'summary': [{'arch': a, 'boot_mode': b, 'interface': i,
                          'nodes': n, 'with_problems': p}
                         for (a, b, i), (n, p) in sorted(self.summary.items())],
+            'conductor_groups': [
+                {'conductor_group': g, 'nodes': n, 'with_problems': p}
+                for g, (n, p) in sorted(self.groups.items())],
             'problems': [p.as_dict() for p in self.problems],
             'notes': list(self.notes)}
 
@@ -200,7 +206,8 @@ def _not_multiarch(stock, fleet):
 
 def audit(nodes, ports, settings, profiles, extra_kernel_params=(),
           default_boot_mode='uefi', file_root=None, progress=None,
-          by_arch=None, inventory=None, file_url_allowed_paths=None):
+          by_arch=None, inventory=None, file_url_allowed_paths=None,
+          conductor_group=None):
     """Audit a fleet from plain data.
 
     :param nodes: node dicts (API fields), or an iterable of pages of
@@ -215,6 +222,8 @@ def audit(nodes, ports, settings, profiles, extra_kernel_params=(),
         node has no stored inventory), to compare each node's inspected
         CPU architecture with its ``cpu_arch``; ``None`` not to.
     :param file_url_allowed_paths: see :func:`check_node`.
+    :param conductor_group: audit only the nodes of this conductor group
+        (``''``: those in none), or every node when ``None``.
     :returns: :class:`Report`.
     """
     known, aliases = planner.known_architectures(settings, profiles)
@@ -235,8 +244,14 @@ def audit(nodes, ports, settings, profiles, extra_kernel_params=(),
     fleet, stock, count = set(), [], 0
     raw_arches = collections.defaultdict(list)
     inventories = [0, 0]
+    wanted = None if conductor_group is None else conductor_group.lower()
+    group_of = {}
     for page in _pages(nodes):
         for node in page:
+            group = node.get('conductor_group') or ''
+            if wanted is not None and group != wanted:
+                continue
+            group_of[node.get('uuid')] = group
             count += 1
             arch, boot_mode, found = check_node(
                 node, None if by_node is None
@@ -267,10 +282,13 @@ def audit(nodes, ports, settings, profiles, extra_kernel_params=(),
     for problem in _not_multiarch(stock, fleet):
         found_by_node[problem.node][1].insert(0, problem)
     problems = []
-    for key, found in found_by_node.values():
+    groups = collections.defaultdict(lambda: [0, 0])
+    for uuid, (key, found) in found_by_node.items():
         summary[key][0] += 1
+        groups[group_of[uuid]][0] += 1
         if found:
             summary[key][1] += 1
+            groups[group_of[uuid]][1] += 1
             problems.extend(found)
     if by_arch is not None:
         problems.extend(by_arch_problems(by_arch, raw_arches, known,
@@ -283,7 +301,8 @@ def audit(nodes, ports, settings, profiles, extra_kernel_params=(),
     if progress:
         progress.done()
     return Report(summary=dict(summary), problems=problems, notes=notes,
-                  nodes=count, ports=len(ports) if ports is not None else 0)
+                  nodes=count, ports=len(ports) if ports is not None else 0,
+                  groups=dict(groups))
 
 
 def by_arch_problems(tables, raw_arches, known, aliases):
@@ -325,6 +344,12 @@ def add_arguments(parser):
     parser.add_argument('--check-files', action='store_true',
                         help='Also check that loader files exist in the '
                              'TFTP root of this host (when readable).')
+    parser.add_argument('--conductor-group', metavar='GROUP',
+                        help='Audit only the nodes of this conductor group '
+                             '("" for those in none) against this '
+                             'configuration: where conductor groups shard '
+                             'the fleet by architecture, run it once per '
+                             'group with that group\'s configuration.')
     common.add_config_argument(parser)
     common.add_format_argument(parser)
 
@@ -336,8 +361,9 @@ def fetch(conn, page_size, progress=None, check_ports=True):
         while the caller checks the previous one.
     """
     version = common.microversion(conn)
-    fields = [f for f in plan_cmd.NODE_FIELDS
-              if version != common.MIN_MICROVERSION or f != 'boot_mode']
+    fields = [f for f in plan_cmd.NODE_FIELDS + ('conductor_group',)
+              if version != common.MIN_MICROVERSION
+              or f not in ('boot_mode', 'conductor_group')]
     ports = None
     if check_ports:
         ports = common.list_all(
@@ -357,6 +383,11 @@ def render(report, fmt='table'):
         ('ARCH', 'BOOT MODE', 'INTERFACE', 'NODES', 'WITH PROBLEMS'),
         [(a, b, i, n, p) for (a, b, i), (n, p)
          in sorted(report.summary.items())])
+    if any(report.groups):
+        text += '\n' + common.format_table(
+            ('CONDUCTOR GROUP', 'NODES', 'WITH PROBLEMS'),
+            [(g or '(none)', n, p) for g, (n, p)
+             in sorted(report.groups.items())])
     text += '\n%d nodes, %d ports, %d problems\n' % (
         report.nodes, report.ports, len(report.problems))
     if report.problems:
@@ -395,7 +426,8 @@ def run(args, connect, out=None, err=None):
                    ctx.extra_kernel_params(planner.DEPLOY),
                    ctx.default_boot_mode, file_root, progress,
                    by_arch=by_arch, inventory=inventory,
-                   file_url_allowed_paths=ctx.file_url_allowed_paths)
+                   file_url_allowed_paths=ctx.file_url_allowed_paths,
+                   conductor_group=getattr(args, 'conductor_group', None))
     progress.done()
     report.notes.extend(notes)
     out.write(render(report, args.format))

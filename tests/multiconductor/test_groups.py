@@ -18,14 +18,13 @@ only and ``x86-1`` (group ``x86``) x86_64 only, through
 (b) One group (``all``: ``all-1`` and ``all-2``) serves every
 architecture, its hash ring spreading them over both.
 
-``ironic-multiarch audit`` reads one conductor's configuration and
-summarises by architecture, boot mode and interface only: it has no
-per-conductor-group summary (asserted below as the current shape).
+``ironic-multiarch audit`` summarises readiness per conductor group, and
+with ``--conductor-group`` audits one shard against its own
+configuration.
 """
 
 import io
 import json
-import os
 
 import pytest
 
@@ -66,12 +65,12 @@ def grouped(tmp_path_factory):
         dep.stop()
 
 
-def audit(dep, conductor):
+def audit(dep, conductor, *extra):
     out, err = io.StringIO(), io.StringIO()
     status = main.main(['audit', '-f', 'json', '--config-file',
                         dep.conductors[conductor].conf_file,
-                        '--os-auth-type', 'none', '--os-endpoint', dep.url],
-                       out, err)
+                        '--os-auth-type', 'none', '--os-endpoint', dep.url]
+                       + list(extra), out, err)
     return status, json.loads(out.getvalue()), err.getvalue()
 
 
@@ -117,18 +116,33 @@ def test_shard_refuses_other_architectures(grouped):
     conn.baremetal.delete_node(node.id)
 
 
-def test_audit_has_no_per_group_summary(grouped):
+def _groups(report):
+    return {row['conductor_group']: (row['nodes'], row['with_problems'])
+            for row in report['conductor_groups']}
+
+
+def test_audit_summarises_readiness_per_conductor_group(grouped):
     dep, nodes = grouped
-    status, arm, err = audit(dep, 'arm-1')
-    # With the arm shard's configuration, every x86_64 and ppc64le node
-    # of the fleet is a problem, whichever group serves it.
-    flagged = {p['name'] for p in arm['problems']}
-    assert {n for n in nodes if nodes[n]['kind'][0] != 'aarch64'} <= flagged
-    assert not {n for n in nodes if nodes[n]['kind'][0] == 'aarch64'} & \
-        flagged
-    keys = {tuple(sorted(row)) for row in arm['summary']}
-    assert keys == {('arch', 'boot_mode', 'interface', 'nodes',
-                     'with_problems')}
+    per_group = {}
+    for name in nodes:            # g<group>-<state>-<n>
+        group = name[1:].split('-')[0]
+        per_group[group] = per_group.get(group, 0) + 1
+    # One group serving every architecture: the whole fleet, by group.
     status, every, err = audit(dep, 'all-1')
     assert not {p['name'] for p in every['problems']} & set(nodes)
-    assert os.path.isfile(dep.conductors['all-1'].conf_file)
+    assert {g: n for g, (n, p) in _groups(every).items()} == per_group
+    assert all(p == 0 for n, p in _groups(every).values())
+    # With the arm shard's configuration, the whole fleet: every node
+    # that is not aarch64 is a problem, and the groups say where.
+    status, arm, err = audit(dep, 'arm-1')
+    assert status == 1
+    arm_groups = _groups(arm)
+    assert arm_groups['arm'] == (per_group['arm'], 0)
+    assert arm_groups['x86'] == (per_group['x86'], per_group['x86'])
+    # Sharded: each group audited with its own configuration is ready.
+    for conductor, group in (('arm-1', 'arm'), ('x86-1', 'x86'),
+                             ('all-1', 'all')):
+        status, report, err = audit(dep, conductor, '--conductor-group',
+                                    group)
+        assert status == 0, (group, report['problems'][:3])
+        assert _groups(report) == {group: (per_group[group], 0)}

@@ -179,3 +179,33 @@ def test_pages_are_checked_as_they_come(ctx):
     pages = iter([[node(1)], [node(2, 'aarch64'), node(3, 'x86_64')]])
     report = run(ctx, pages)
     assert report.nodes == 3 and report.problems == []
+
+
+def test_readiness_per_conductor_group(ctx):
+    nodes = [node(1, conductor_group='x86'), node(2, conductor_group='x86'),
+             node(3, 'aarch64', conductor_group='arm'),
+             node(4, arch=None, conductor_group='arm'), node(5)]
+    report = run(ctx, nodes)
+    assert report.groups == {'x86': [2, 0], 'arm': [2, 1], '': [1, 0]}
+    text = audit.render(report)
+    rows = {tuple(line.split()) for line in text.splitlines()}
+    assert ('arm', '2', '1') in rows and ('(none)', '1', '0') in rows
+    data = json.loads(audit.render(report, 'json'))
+    assert {'conductor_group': 'arm', 'nodes': 2,
+            'with_problems': 1} in data['conductor_groups']
+
+
+def test_one_conductor_group_only(ctx):
+    nodes = [node(1, conductor_group='x86'),
+             node(2, arch=None, conductor_group='arm'), node(3)]
+    report = run(ctx, nodes, conductor_group='X86')
+    assert report.nodes == 1 and report.problems == []
+    assert report.groups == {'x86': [1, 0]}
+    assert run(ctx, nodes, conductor_group='').groups == {'': [1, 0]}
+    assert codes(run(ctx, nodes, conductor_group='arm')) == {
+        ('n2', audit.NO_CPU_ARCH)}
+
+
+def test_no_group_table_without_groups(ctx):
+    text = audit.render(run(ctx, [node(1), node(2)]))
+    assert 'CONDUCTOR GROUP' not in text
