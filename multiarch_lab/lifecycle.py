@@ -146,6 +146,10 @@ def ironic_conf(ramdisks, loaders, cache_dirs):
                    'erase_devices_metadata_priority': 10,
                    'fast_track': False},
         'agent': {'deploy_logs_collect': 'never'},
+        # A BMC that is gone fails a power action after two attempts
+        # (each a few connection retries of sushy's) instead of five.
+        'redfish': {'connection_attempts': 2,
+                    'connection_retry_interval': 2},
         'inspector': {'hooks': '$default_hooks,multiarch-architecture'},
         'auto_discovery': {'enabled': True, 'driver': 'multiarch-redfish'},
         'multiarch': {'enabled_architectures': 'x86_64,aarch64',

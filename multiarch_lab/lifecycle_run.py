@@ -23,6 +23,7 @@ phase took and what the machine printed are kept in a :class:`NodeRun`.
 import concurrent.futures
 import dataclasses
 import re
+import threading
 import time
 
 from multiarch_lab import disk_image
@@ -148,8 +149,13 @@ class Runner(object):
         run.phases[phase] = time.monotonic() - t0
         self._say(run, '%s: %s' % (phase, match.group(0)))
 
-    def life(self, spec, inspect=False, rescue=True):
-        """Take one node through its life; :returns: :class:`NodeRun`."""
+    def life(self, spec, inspect=False, rescue=True, together=None):
+        """Take one node through its life; :returns: :class:`NodeRun`.
+
+        :param together: a :class:`threading.Barrier` the nodes of a run
+            meet at once each is ``active`` and booted from its disk, so
+            that they are all active at the same time before any goes on.
+        """
         run = NodeRun(spec.name, spec.arch)
         try:
             t0 = time.monotonic()
@@ -170,6 +176,9 @@ class Runner(object):
             serial, since = self._phase(run, 'deploy', 'active', 'active')
             run.evidence['deploy'] = serial()[since:]
             self._local_boot(run, serial, since, 'local-boot')
+            if together is not None:
+                together.wait(PHASE_TIMEOUT)
+                run.marks['all-active'] = time.monotonic()
             if rescue:
                 serial, since = self._phase(run, 'rescue', 'rescue',
                                             'rescue',
@@ -185,6 +194,8 @@ class Runner(object):
             self.conn.baremetal.update_node(run.uuid, automated_clean=False)
             self._phase(run, 'undeploy', 'deleted', 'available')
         except Exception as exc:
+            if together is not None:
+                together.abort()     # the others do not wait for this one
             run.error = str(exc)
             self._say(run, 'FAILED: %s' % run.error.splitlines()[0])
         return run
@@ -197,9 +208,12 @@ class Runner(object):
         :returns: ``{name: NodeRun}`` in the order of ``specs``.
         """
         rescue = set(s.name for s in specs) if rescue is None else set(rescue)
+        together = (threading.Barrier(len(specs)) if parallel >= len(specs)
+                    else None)
         with concurrent.futures.ThreadPoolExecutor(parallel) as pool:
             futures = [pool.submit(self.life, spec, spec.name in inspect,
-                                   spec.name in rescue) for spec in specs]
+                                   spec.name in rescue, together)
+                       for spec in specs]
             return {f.result().name: f.result() for f in futures}
 
 
