@@ -110,7 +110,8 @@ def test_sushy_gone_fails_cleaning_clearly_and_cleanly(lifecycle_lab, runner,
     ll = lifecycle_lab
     conn = runner.conn
     spec = fault_nodes['arm-fault']
-    uuid = conn.baremetal.get_node(spec.name).id
+    node = conn.baremetal.find_node(spec.name)
+    uuid = node.id if node is not None else runner.enroll(spec)
     conn.baremetal.set_node_provision_state(uuid, 'manage')
     _wait(runner, uuid, spec.name, 'manageable', 120)
     ll.bmc.kill_sushy()
