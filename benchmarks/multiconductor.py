@@ -101,8 +101,11 @@ def _ready(dep, uuid):
 
 def provide(dep, interface, count, images, workers):
     """Enroll ``count`` nodes with ports, manage them, then ``provide``
-    all at once; :returns: seconds until every one has its boot config
-    and DHCP options."""
+    all at once.
+
+    :returns: ``(seconds until every node has its boot config and DHCP
+        options or has failed, {uuid: last_error} of the failed)``.
+    """
     conn = _clients(dep, workers)
 
     def make(i):
@@ -123,14 +126,21 @@ def provide(dep, interface, count, images, workers):
     with concurrent.futures.ThreadPoolExecutor(workers) as pool:
         list(pool.map(lambda u: conn().baremetal.set_node_provision_state(
             u, 'provide'), uuids))
-    pending = set(uuids)
-    deadline = start + 1800
+    pending, failed = set(uuids), {}
+    deadline, polled = start + 1800, time.monotonic()
     while pending and time.monotonic() < deadline:
         pending = {u for u in pending if not _ready(dep, u)}
+        if pending and time.monotonic() - polled > 5:
+            polled = time.monotonic()
+            for uuid in list(pending):
+                node = conn().baremetal.get_node(uuid)
+                if node.provision_state.endswith('failed'):
+                    failed[uuid] = node.last_error
+                    pending.discard(uuid)
         time.sleep(0.2)
     if pending:
         raise RuntimeError('%d nodes never got their files' % len(pending))
-    return time.monotonic() - start
+    return time.monotonic() - start, failed
 
 
 def _wait(predicate, timeout):
@@ -167,8 +177,11 @@ def main(argv=None, out=None):
                 if audited != args.nodes:
                     raise RuntimeError('audit saw %d nodes, not %d'
                                        % (audited, args.nodes))
-                t['provide'] = provide(dep, interface, args.provide,
-                                       images, args.workers)
+                t['provide'], failed = provide(dep, interface, args.provide,
+                                               images, args.workers)
+                for uuid, error in failed.items():
+                    out.write('%s: %s failed: %s\n' % (interface, uuid,
+                                                         error))
         finally:
             shutil.rmtree(workdir, ignore_errors=True)
         out.write('%-15s enroll %d: %7.1fs  audit: %6.1fs  provide %d: '
