@@ -222,14 +222,17 @@ class LifecycleLab(object):
         cache_dirs = [self.path('ironic')] + sorted(
             {os.path.dirname(path) for r in self.ramdisks.values()
              for path in (r.kernel, r.ramdisk)})
+        port = standalone.free_port(api_ip)
         conf = ironic_conf(self.ramdisks, loaders, cache_dirs)
+        conf['pxe'] = {'initial_grub_template': self._discovery(
+            'http://%s:%d' % (api_ip, port),
+            self.path('ironic', 'tftpboot'))}
         self.ironic = standalone.StandaloneIronic(
             self.path('ironic'),
             hardware_types=('multiarch-redfish', 'multiarch-ipmi'),
             extra_conf=conf, tftp_server=self.lab.bridge_ip,
-            http_url=self.lab.http_url(HTTP_PORT), api_host=api_ip)
-        conf['pxe'] = {'initial_grub_template': self._discovery(
-            self.ironic.url, self.ironic.tftp_root)}
+            http_url=self.lab.http_url(HTTP_PORT), api_host=api_ip,
+            port=port)
         self.ironic.start()
         self.progress('Ironic API %s' % self.ironic.url)
         generated = fleet.generated_dnsmasq_conf(

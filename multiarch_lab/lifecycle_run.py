@@ -20,13 +20,19 @@ deployed disk, rescue with a password, unrescue, and undeploy. What each
 phase took and what the machine printed are kept in a :class:`NodeRun`.
 """
 
+import argparse
 import concurrent.futures
 import dataclasses
+import os
 import re
+import shutil
+import sys
+import tempfile
 import threading
 import time
 
 from multiarch_lab import disk_image
+from multiarch_lab import lifecycle
 
 #: What the deploy ramdisk's init prints (see ``ipa_init.sh``).
 AGENT_LINE = re.compile(r'ironic-multiarch-ipa: arch=(\S+) consoles=(\S*)')
@@ -59,7 +65,7 @@ class NodeRun:
     error: str = None
 
 
-def _wait_state(conn, uuid, name, target, timeout, serial):
+def wait_state(conn, uuid, name, target, timeout, serial):
     deadline = time.monotonic() + timeout
     while True:
         node = conn.baremetal.get_node(uuid)
@@ -134,7 +140,7 @@ class Runner(object):
         self._say(run, '%s -> %s' % (verb, target))
         self.conn.baremetal.set_node_provision_state(run.uuid, verb,
                                                      **kwargs)
-        _wait_state(self.conn, run.uuid, run.name, target, PHASE_TIMEOUT,
+        wait_state(self.conn, run.uuid, run.name, target, PHASE_TIMEOUT,
                     serial)
         run.marks[name] = time.monotonic()
         run.phases[name] = run.marks[name] - t0
@@ -247,14 +253,6 @@ def main(argv=None, out=None):
 
     :returns: 0 if every node went through every phase, else 1.
     """
-    import argparse
-    import os
-    import shutil
-    import sys
-    import tempfile
-
-    from multiarch_lab import lifecycle
-
     out = out or sys.stdout
     parser = argparse.ArgumentParser(
         prog='tools/lab.sh lifecycle',

@@ -19,12 +19,14 @@ from plain data by :func:`audit`, which unit tests call directly.
 """
 
 import collections
-import dataclasses
 import os
 import sys
 
 
 from ironic_multiarch.cmd import audit_names
+from ironic_multiarch.cmd.audit_report import Problem
+from ironic_multiarch.cmd.audit_report import render
+from ironic_multiarch.cmd.audit_report import Report
 from ironic_multiarch.cmd import common
 from ironic_multiarch.cmd import file_hrefs
 from ironic_multiarch.cmd import plan as plan_cmd
@@ -52,57 +54,6 @@ ALIAS_CPU_ARCH = 'alias-cpu-arch'
 UNMATCHED_BY_ARCH = 'unmatched-by-arch-key'
 INVENTORY_DISAGREES = 'inventory-disagrees'
 FILE_URL_NOT_ALLOWED = 'file-url-not-allowed'
-
-#: Label of problems of the configuration, not of a node.
-CONFIG_LABEL = '(ironic.conf)'
-
-
-@dataclasses.dataclass(frozen=True)
-class Problem:
-    """Something that stops a node from booting right."""
-
-    node: str
-    name: object
-    code: str
-    message: str
-
-    def as_dict(self):
-        """Plain-data form."""
-        return dataclasses.asdict(self)
-
-
-@dataclasses.dataclass
-class Report:
-    """The result of an audit.
-
-    :param summary: ``(arch, boot mode, interface)`` -> ``[nodes,
-        nodes with problems]``.
-    :param groups: conductor group (``''``: none) -> ``[nodes, nodes
-        with problems]``.
-    :param problems: list of :class:`Problem`, by node then code.
-    :param notes: remarks on what could not be checked.
-    """
-
-    summary: dict
-    problems: list
-    notes: list
-    nodes: int = 0
-    ports: int = 0
-    groups: dict = dataclasses.field(default_factory=dict)
-
-    def as_dict(self):
-        """Plain-data form (the JSON output)."""
-        return {
-            'nodes': self.nodes, 'ports': self.ports,
-            'summary': [{'arch': a, 'boot_mode': b, 'interface': i,
-                         'nodes': n, 'with_problems': p}
-                        for (a, b, i), (n, p) in sorted(self.summary.items())],
-            'conductor_groups': [
-                {'conductor_group': g, 'nodes': n, 'with_problems': p}
-                for g, (n, p) in sorted(self.groups.items())],
-            'problems': [p.as_dict() for p in self.problems],
-            'notes': list(self.notes)}
-
 
 def _classify(exc):
     if isinstance(exc, exception.MissingSetting) and (
@@ -373,31 +324,6 @@ def fetch(conn, page_size, progress=None, check_ports=True):
     pages = common.iter_pages(conn, 'nodes', fields, page_size,
                               version=version)
     return pages, ports
-
-
-def render(report, fmt='table'):
-    """Return the text ``audit`` prints for a report."""
-    if fmt == 'json':
-        return common.format_json(report.as_dict())
-    text = common.format_table(
-        ('ARCH', 'BOOT MODE', 'INTERFACE', 'NODES', 'WITH PROBLEMS'),
-        [(a, b, i, n, p) for (a, b, i), (n, p)
-         in sorted(report.summary.items())])
-    if any(report.groups):
-        text += '\n' + common.format_table(
-            ('CONDUCTOR GROUP', 'NODES', 'WITH PROBLEMS'),
-            [(g or '(none)', n, p) for g, (n, p)
-             in sorted(report.groups.items())])
-    text += '\n%d nodes, %d ports, %d problems\n' % (
-        report.nodes, report.ports, len(report.problems))
-    if report.problems:
-        text += '\n' + common.format_table(
-            ('NODE', 'PROBLEM', 'DETAILS'),
-            [(p.name or p.node or CONFIG_LABEL, p.code, p.message)
-             for p in report.problems])
-    for note in report.notes:
-        text += 'note: %s\n' % note
-    return text
 
 
 def run(args, connect, out=None, err=None):

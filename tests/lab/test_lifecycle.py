@@ -24,6 +24,7 @@ heartbeats back.
 
 import os
 import re
+import sys
 
 import pytest
 
@@ -105,7 +106,7 @@ def _assert_inventory(ll, run):
 def _lifecycle(ll, runner, names, inspect=()):
     specs = [ll.nodes[name] for name in names]
     runs = runner.run(specs, inspect=inspect, parallel=len(specs))
-    lifecycle_run.report(runs, ll, __import__('sys').stderr)
+    lifecycle_run.report(runs, ll, sys.stderr)
     for run in runs.values():
         _assert_run(ll, run)
     for name in inspect:

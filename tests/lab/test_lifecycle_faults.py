@@ -54,7 +54,7 @@ def _files_of(ll, uuid, mac):
 
 def _wait(runner, uuid, name, target, timeout=lifecycle_run.PHASE_TIMEOUT):
     serial = lambda: runner.ll.serial_log(name)   # noqa: E731
-    return lifecycle_run._wait_state(runner.conn, uuid, name, target,
+    return lifecycle_run.wait_state(runner.conn, uuid, name, target,
                                      timeout, serial)
 
 
