@@ -40,6 +40,7 @@ from ironic.drivers.modules import pxe
 
 from ironic_multiarch.driver import compat
 from ironic_multiarch.driver import config
+from ironic_multiarch.driver import image_cache
 from ironic_multiarch.driver import validation
 from ironic_multiarch import exception as ma_exc
 from ironic_multiarch import facts
@@ -187,7 +188,7 @@ class MultiarchBootMixin(validation.ValidationMixin):
         roots = config.roots()
         if boot_plan.kernel_path:
             # Ironic's own cache: auth, raw conversion, [pxe]file_permission.
-            pxe_utils.cache_ramdisk_kernel(task, {
+            image_cache.cache_ramdisk_kernel(task, {
                 'kernel': (boot_plan.kernel.value, os.path.join(
                     roots[boot_plan.image_root], boot_plan.kernel_path)),
                 'ramdisk': (boot_plan.ramdisk.value, os.path.join(
@@ -231,7 +232,7 @@ class MultiarchBootMixin(validation.ValidationMixin):
                          {p.address: (p.extra or {}).get('client-id')
                           for p in task.ports},
                          config_subdir=CONF.pxe.pxe_config_subdir)
-        compat.clean_image_cache()
+        image_cache.clean_up(task)
 
     def prepare_ramdisk(self, task, ramdisk_params):
         """Write the deploy or rescue plan and set the node to boot it.
@@ -251,7 +252,7 @@ class MultiarchBootMixin(validation.ValidationMixin):
             instance_images = pxe_utils.get_instance_image_info(
                 task, ipxe_enabled=self._use_http_folder())
             if instance_images:
-                pxe_utils.cache_ramdisk_kernel(
+                image_cache.cache_ramdisk_kernel(
                     task, instance_images,
                     ipxe_enabled=self._use_http_folder())
         self._write(task, boot_plan)

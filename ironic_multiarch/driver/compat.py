@@ -26,11 +26,6 @@ from ironic.drivers.modules import ramdisk
 
 from ironic_multiarch import exception as ma_exc
 
-def clean_image_cache():
-    """Let Ironic's TFTP image cache drop what no node links to any more."""
-    pxe_utils.TFTPImageCache().clean_up()
-
-
 def file_href_problem(href):
     """Why Ironic would refuse to fetch a ``file://`` image, if it would.
 
