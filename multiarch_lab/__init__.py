@@ -112,5 +112,6 @@ from multiarch_lab.dnsmasq import DhcpAnswer, Dnsmasq  # noqa
 from multiarch_lab.httpd import HttpServer  # noqa
 from multiarch_lab.images import build_grub_efi  # noqa
 from multiarch_lab.images import build_marker_initramfs  # noqa
-from multiarch_lab.lab import Lab, Machine, sweep_stale  # noqa
+from multiarch_lab.lab import Lab, Machine  # noqa
+from multiarch_lab.netns import sweep_stale  # noqa
 from multiarch_lab.qemu import BootFailure, BootResult, slirp_boot  # noqa

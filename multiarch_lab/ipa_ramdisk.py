@@ -39,19 +39,18 @@ import argparse
 import dataclasses
 import fcntl
 import functools
-import glob
 import hashlib
 import json
 import logging
 import os
 import re
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
 
 from multiarch_lab import assets
+from multiarch_lab import debian_root
 
 LOG = logging.getLogger(__name__)
 
@@ -62,7 +61,6 @@ IRONIC_TO_IPA = {'24.1': '9.11.3', '29.0': '10.2.3', '39.0': '13.0.0'}
 #: Bump when the build procedure changes in a way the key does not see.
 BUILDER_VERSION = 1
 SUITE = 'bookworm'
-DEFAULT_MIRROR = 'http://deb.debian.org/debian'
 PACKAGES = (
     'python3', 'python3-venv', 'fdisk', 'udev', 'kmod', 'iproute2',
     'busybox', 'qemu-utils', 'gdisk', 'parted', 'dmidecode', 'lshw',
@@ -74,9 +72,7 @@ MODULES = (
     'virtio_pci', 'virtio_net', 'virtio_blk', 'virtio_scsi', 'sd_mod',
     'virtio_rng', 'efivarfs', 'vfat', 'nls_cp437', 'nls_iso8859_1',
     'nls_ascii', 'nls_utf8', 'ext4', 'dm_mod', 'isofs')
-DEB_ARCH = {'x86_64': 'amd64', 'aarch64': 'arm64'}
-HOST_TOOLS = ('debootstrap', 'qemu-user-static', 'binfmt-support', 'zstd',
-              'cpio', 'kmod')
+DEB_ARCH = debian_root.DEB_ARCH
 DROP = ('usr/share/doc', 'usr/share/man', 'usr/share/locale',
         'usr/share/info', 'var/lib/apt/lists', 'var/cache/apt',
         'root/.cache', 'debootstrap', 'etc/pip.conf', 'etc/ipa-build-ca.crt',
@@ -135,36 +131,6 @@ def cache_key(arch, ipa_version, packages, kernel_abi, init_text):
                    MODULES, DROP, SUITE)
 
 
-def host_mirror():
-    """:returns: the Debian mirror of the host's apt sources."""
-    text = ''
-    for path in ['/etc/apt/sources.list'] + sorted(
-            glob.glob('/etc/apt/sources.list.d/*')):
-        if os.path.isfile(path):
-            with open(path) as f:
-                text += f.read() + '\n'
-    for url in re.findall(r'(?:URIs:|^deb)\s+(?:\[[^]]*\]\s+)?(\S+)',
-                          text, re.M):
-        if url.rstrip('/').endswith('/debian'):
-            return url
-    return DEFAULT_MIRROR
-
-
-def _host_setup(arch):
-    missing = [p for p in HOST_TOOLS if subprocess.run(
-        ['dpkg-query', '-W', '-f=${db:Status-Status}', p], text=True,
-        capture_output=True).stdout != 'installed']
-    if missing:
-        assets._install_host_packages(missing)
-    if arch == 'aarch64':
-        assets._ensure_arm64_lists()
-        if not os.path.exists('/proc/sys/fs/binfmt_misc/register'):
-            assets._run(['mount', '-t', 'binfmt_misc', 'binfmt_misc',
-                         '/proc/sys/fs/binfmt_misc'])
-        if not os.path.exists('/proc/sys/fs/binfmt_misc/qemu-aarch64'):
-            assets._run(['update-binfmts', '--enable', 'qemu-aarch64'])
-
-
 def kernel_package(arch):
     """:returns: the versioned kernel package, e.g.
         ``linux-image-6.1.0-41-arm64``.
@@ -172,45 +138,6 @@ def kernel_package(arch):
     deb = DEB_ARCH[arch]
     pkg = assets._kernel_package('linux-image-%s:%s' % (deb, deb))
     return pkg.split(':')[0]
-
-
-def _rmtree(path):
-    """Remove a tree, unless something is still mounted in it."""
-    real = os.path.realpath(path)
-    with open('/proc/mounts') as f:
-        if any(p == real or p.startswith(real + '/')
-               for p in (line.split()[1] for line in f)):
-            raise RuntimeError('refusing to remove %s: mounted' % path)
-    shutil.rmtree(path, ignore_errors=True)
-
-
-def _chroot(root, *cmd):
-    """Run a command in ``root`` with /proc, /sys and /dev mounted."""
-    mounted = []
-    try:
-        for src, dest, opts in (('proc', 'proc', ['-t', 'proc']),
-                                ('sysfs', 'sys', ['-t', 'sysfs']),
-                                ('/dev', 'dev', ['--bind'])):
-            target = os.path.join(root, dest)
-            os.makedirs(target, exist_ok=True)
-            subprocess.run(['mount'] + opts + [src, target], check=True)
-            mounted.append(target)
-        env = {'PATH': '/usr/sbin:/usr/bin:/sbin:/bin', 'HOME': '/root',
-               'LANG': 'C.UTF-8', 'DEBIAN_FRONTEND': 'noninteractive'}
-        return _check(['chroot', root] + list(cmd), env)
-    finally:
-        for target in reversed(mounted):
-            subprocess.run(['umount', '-l', target],
-                           stderr=subprocess.DEVNULL)
-
-
-def _check(cmd, env=None, **kw):
-    proc = subprocess.run(cmd, env=env, text=True, stdout=subprocess.PIPE,
-                          stderr=subprocess.STDOUT, **kw)
-    if proc.returncode:
-        raise RuntimeError('%s failed (%d):\n%s' % (
-            ' '.join(cmd), proc.returncode, proc.stdout[-4000:]))
-    return proc
 
 
 def _rootfs(arch, ipa_version, cache_dir, mirror, log):
@@ -234,10 +161,11 @@ def _rootfs(arch, ipa_version, cache_dir, mirror, log):
                '--include=' + ','.join(PACKAGES)]
         foreign = DEB_ARCH[arch] != DEB_ARCH.get(os.uname().machine)
         log('%s: debootstrap %s (%s)' % (arch, SUITE, mirror))
-        _check(cmd + (['--foreign'] if foreign else [])
-               + [SUITE, root, mirror])
+        debian_root.check(cmd + (['--foreign'] if foreign else [])
+                          + [SUITE, root, mirror])
         if foreign:
-            _chroot(root, '/debootstrap/debootstrap', '--second-stage')
+            debian_root.chroot(root, '/debootstrap/debootstrap',
+                               '--second-stage')
         timings['debootstrap'] = round(time.monotonic() - start, 1)
         start = time.monotonic()
         log('%s: pip install ironic-python-agent==%s' % (arch, ipa_version))
@@ -248,16 +176,17 @@ def _rootfs(arch, ipa_version, cache_dir, mirror, log):
                     os.path.join(root, 'etc', 'ipa-build-ca.crt'))
         with open(os.path.join(root, 'etc', 'pip.conf'), 'w') as f:
             f.write('[global]\ncert = /etc/ipa-build-ca.crt\n')
-        _chroot(root, 'python3', '-m', 'venv', '/opt/ipa')
-        _chroot(root, '/opt/ipa/bin/pip', 'install', '-q', '--no-cache-dir',
-                'ironic-python-agent==%s' % ipa_version)
+        debian_root.chroot(root, 'python3', '-m', 'venv', '/opt/ipa')
+        debian_root.chroot(root, '/opt/ipa/bin/pip', 'install', '-q',
+                           '--no-cache-dir',
+                           'ironic-python-agent==%s' % ipa_version)
         timings['pip'] = round(time.monotonic() - start, 1)
         with open(os.path.join(tmp, 'stage.json'), 'w') as f:
             json.dump(timings, f)
         os.rename(tmp, dest)
     finally:
         if os.path.exists(tmp):
-            _rmtree(tmp)
+            debian_root.rmtree_unmounted(tmp)
     return os.path.join(dest, 'root'), timings
 
 
@@ -271,9 +200,10 @@ def _kernel(arch, pkg, abi, workdir, root):
     os.makedirs(debs)
     assets._apt_get('download', '%s:%s' % (pkg, DEB_ARCH[arch]), cwd=debs)
     assets._unpack(assets._one(os.path.join(debs, pkg + '_*.deb')), tree)
-    _check(['depmod', '-b', tree, abi])
-    out = _check(['modprobe', '-d', tree, '-S', abi, '--show-depends', '-a']
-                 + list(MODULES)).stdout
+    debian_root.check(['depmod', '-b', tree, abi])
+    out = debian_root.check(['modprobe', '-d', tree, '-S', abi,
+                             '--show-depends', '-a']
+                            + list(MODULES)).stdout
     moddir = os.path.join('lib', 'modules', abi)
     for line in out.splitlines():
         if not line.startswith('insmod '):
@@ -288,14 +218,14 @@ def _kernel(arch, pkg, abi, workdir, root):
         src = os.path.join(tree, moddir, name)
         if os.path.exists(src):
             shutil.copy2(src, os.path.join(root, moddir, name))
-    _check(['depmod', '-b', root, abi])
+    debian_root.check(['depmod', '-b', root, abi])
     return assets._one(os.path.join(tree, 'boot', 'vmlinuz-*'))
 
 
 def _pack(root, dest):
-    _check(['bash', '-o', 'pipefail', '-c',
-            'find . -xdev | cpio --quiet -o -H newc -R 0:0 '
-            '| zstd -q -T0 -10 > "$1"', 'pack', dest], cwd=root)
+    debian_root.check(['bash', '-o', 'pipefail', '-c',
+                       'find . -xdev | cpio --quiet -o -H newc -R 0:0 '
+                       '| zstd -q -T0 -10 > "$1"', 'pack', dest], cwd=root)
 
 
 def _load(arch, entry, cached):
@@ -322,7 +252,7 @@ def build(arch, ipa_version=DEFAULT_IPA_VERSION, cache_dir=None, mirror=None,
     log = log or (lambda msg: LOG.info('%(msg)s', {'msg': msg}))
     cache_dir = cache_dir or default_cache_dir()
     os.makedirs(cache_dir, exist_ok=True)
-    _host_setup(arch)
+    debian_root.host_setup(arch)
     pkg = kernel_package(arch)
     abi = pkg[len('linux-image-'):]
     text = init_text()
@@ -336,13 +266,14 @@ def build(arch, ipa_version=DEFAULT_IPA_VERSION, cache_dir=None, mirror=None,
         log('%s: building ramdisk %s (IPA %s, kernel %s)'
             % (arch, key[:16], ipa_version, abi))
         base, timings = _rootfs(arch, ipa_version, cache_dir,
-                                mirror or host_mirror(), log)
+                                mirror or debian_root.host_mirror(), log)
         tmp = tempfile.mkdtemp(dir=cache_dir, prefix='.build-%s-' % arch)
         try:
             root = os.path.join(tmp, 'root')
             t0 = time.monotonic()
-            _check(['cp', '-a', '--reflink=auto', base, root])
-            _check(['rm', '-rf'] + [os.path.join(root, r) for r in DROP])
+            debian_root.check(['cp', '-a', '--reflink=auto', base, root])
+            debian_root.check(['rm', '-rf']
+                              + [os.path.join(root, r) for r in DROP])
             log('%s: kernel %s and modules' % (arch, pkg))
             kernel = _kernel(arch, pkg, abi, tmp, root)
             shutil.copy2(kernel, os.path.join(tmp, 'vmlinuz'))
@@ -355,7 +286,7 @@ def build(arch, ipa_version=DEFAULT_IPA_VERSION, cache_dir=None, mirror=None,
             _pack(root, os.path.join(tmp, 'initramfs'))
             timings['pack'] = round(time.monotonic() - t0, 1)
             for name in ('root', 'kernel', 'debs'):
-                _rmtree(os.path.join(tmp, name))
+                debian_root.rmtree_unmounted(os.path.join(tmp, name))
             manifest = dict(
                 key=key, arch=arch, ipa_version=ipa_version, suite=SUITE,
                 kernel_package=pkg, kernel_abi=abi, packages=PACKAGES,
@@ -371,7 +302,7 @@ def build(arch, ipa_version=DEFAULT_IPA_VERSION, cache_dir=None, mirror=None,
             os.rename(tmp, entry)
         finally:
             if os.path.exists(tmp):
-                _rmtree(tmp)
+                debian_root.rmtree_unmounted(tmp)
         return _load(arch, entry, cached=False)
 
 

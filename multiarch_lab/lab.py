@@ -14,9 +14,8 @@
 
 Everything runs inside one namespace, so the lab's addresses
 (``10.20.0.0/24`` and ``fd20::/64`` by default) exist nowhere else and
-several labs can run side by side. Namespaces are named
-``malab-<pid>-<n>`` after the process that made them; a new lab first
-removes those whose process is gone.
+several labs can run side by side. A new lab first removes the
+namespaces of labs whose process is gone (:mod:`multiarch_lab.netns`).
 """
 
 import atexit
@@ -25,9 +24,7 @@ import dataclasses
 import itertools
 import logging
 import os
-import re
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -36,56 +33,16 @@ import time
 import weakref
 
 from multiarch_lab import assets as assets_mod
+from multiarch_lab import boot_checks
 from multiarch_lab import dnsmasq as dnsmasq_mod
 from multiarch_lab import httpd
+from multiarch_lab import netns
 from multiarch_lab import qemu
 
 LOG = logging.getLogger(__name__)
 
-PREFIX = 'malab'
-#: A loader's banner, after which it must talk to the lab's servers.
-LOADER_BANNERS = ('Welcome to GRUB!',)
-#: Seconds a started loader may go without a TFTP or HTTP request.
-QUIET_LIMIT = 20
-_NS_RE = re.compile(r'^%s-(\d+)-\d+$' % PREFIX)
 _counter = itertools.count()
 _labs = weakref.WeakSet()
-
-
-def _ip(*args, check=True):
-    return subprocess.run(['ip'] + list(args), check=check, text=True,
-                          stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-
-
-def _namespaces():
-    out = _ip('netns', 'list', check=False).stdout
-    return [line.split()[0] for line in out.splitlines() if line.strip()]
-
-
-def _kill_namespace(ns):
-    """Kill every process in ``ns`` (by id) and delete it."""
-    pids = _ip('netns', 'pids', ns, check=False).stdout.split()
-    for pid in pids:
-        try:
-            os.kill(int(pid), signal.SIGKILL)
-        except (ProcessLookupError, ValueError):
-            pass
-    _ip('netns', 'del', ns, check=False)
-
-
-def sweep_stale():
-    """Remove lab namespaces whose creating process is gone.
-
-    :returns: the names removed.
-    """
-    removed = []
-    for ns in _namespaces():
-        match = _NS_RE.match(ns)
-        if match and not os.path.exists('/proc/%s' % match.group(1)):
-            LOG.warning('Removing stale lab namespace %(ns)s', {'ns': ns})
-            _kill_namespace(ns)
-            removed.append(ns)
-    return removed
 
 
 @atexit.register
@@ -123,14 +80,14 @@ class Lab(object):
     def __init__(self, workdir, subnet='10.20.0', ula='fd20::', assets=None):
         if os.geteuid() != 0:
             raise RuntimeError('the lab needs root (network namespaces)')
-        sweep_stale()
+        netns.sweep_stale()
         self.workdir = os.path.abspath(workdir)
         os.makedirs(self.workdir, exist_ok=True)
         self.assets = assets
         self.bridge_ip = '%s.1' % subnet
         self.bridge_ip6 = '%s1' % ula
         self.ula = ula
-        self.ns = '%s-%d-%d' % (PREFIX, os.getpid(), next(_counter))
+        self.ns = '%s-%d-%d' % (netns.PREFIX, os.getpid(), next(_counter))
         self.machines = {}
         self.dnsmasqs = []
         self.http_servers = []
@@ -146,7 +103,7 @@ class Lab(object):
 
     def _create(self):
         ns, br = self.ns, self.bridge
-        _ip('netns', 'add', ns)
+        netns.ip('netns', 'add', ns)
         for args in (('link', 'set', 'lo', 'up'),
                      ('link', 'add', br, 'type', 'bridge', 'forward_delay',
                       '0', 'stp_state', '0'),
@@ -154,7 +111,7 @@ class Lab(object):
                      ('addr', 'add', self.bridge_ip6 + '/64', 'dev', br,
                       'nodad'),
                      ('link', 'set', br, 'up')):
-            _ip('-n', ns, *args)
+            netns.ip('-n', ns, *args)
         LOG.debug('Lab namespace %(ns)s: %(br)s %(ip)s %(ip6)s',
                   {'ns': ns, 'br': br, 'ip': self.bridge_ip,
                    'ip6': self.bridge_ip6})
@@ -183,13 +140,13 @@ class Lab(object):
         if getattr(self, 'uplink_ip', None):
             return self.uplink_ip
         outside = 'mlu%s' % ''.join(self.ns.split('-')[1:])[-12:]
-        _ip('link', 'add', outside, 'type', 'veth', 'peer', 'name', 'up0',
+        netns.ip('link', 'add', outside, 'type', 'veth', 'peer', 'name', 'up0',
             'netns', self.ns)
-        _ip('-n', self.ns, 'link', 'set', 'up0', 'master', self.bridge)
-        _ip('-n', self.ns, 'link', 'set', 'up0', 'up')
+        netns.ip('-n', self.ns, 'link', 'set', 'up0', 'master', self.bridge)
+        netns.ip('-n', self.ns, 'link', 'set', 'up0', 'up')
         address = '%s.%d' % (self.bridge_ip.rsplit('.', 1)[0], host)
-        _ip('addr', 'add', address + '/24', 'dev', outside)
-        _ip('link', 'set', outside, 'up')
+        netns.ip('addr', 'add', address + '/24', 'dev', outside)
+        netns.ip('link', 'set', outside, 'up')
         self.uplink_ip = address
         return address
 
@@ -236,9 +193,9 @@ class Lab(object):
         if any(m.mac == mac for m in self.machines.values()):
             raise ValueError('MAC %s is already in the lab' % mac)
         tap = 'tap%d' % len(self.machines)
-        _ip('-n', self.ns, 'tuntap', 'add', 'dev', tap, 'mode', 'tap')
-        _ip('-n', self.ns, 'link', 'set', tap, 'master', self.bridge)
-        _ip('-n', self.ns, 'link', 'set', tap, 'up')
+        netns.ip('-n', self.ns, 'tuntap', 'add', 'dev', tap, 'mode', 'tap')
+        netns.ip('-n', self.ns, 'link', 'set', tap, 'master', self.bridge)
+        netns.ip('-n', self.ns, 'link', 'set', tap, 'up')
         machine = Machine(name or tap, arch, firmware, mac, tap, http_boot,
                           ipv6)
         self.machines[machine.name] = machine
@@ -389,13 +346,14 @@ class Lab(object):
         try:
             result = qemu.watch(cmd, log, workdir, timeout, what,
                                 until=until, on_start=started,
-                                check=self._silence_check(machine, dns,
-                                                          since))
+                                check=boot_checks.silent_loader(
+                                    machine, dns, since,
+                                    self.http_servers))
         except qemu.BootFailure as exc:
             answers = dns.answers(machine.mac, since) if dns else []
             raise qemu.BootFailure(
                 '%s\n--- dnsmasq answered ---\n%s' % (
-                    exc, describe(answers)),
+                    exc, boot_checks.describe(answers)),
                 reason=exc.reason, log=exc.log, dhcp=answers) from None
         finally:
             for proc in procs:
@@ -407,45 +365,6 @@ class Lab(object):
             acks = [a for a in result.dhcp if a.kind == 'DHCPACK']
             result.bootfile = acks[0].bootfile if acks else None
         return result
-
-    def _silence_check(self, machine, dns, since):
-        """A :func:`~multiarch_lab.qemu.watch` check: a loader that has
-        printed its banner must reach the lab's TFTP or HTTP server within
-        :data:`QUIET_LIMIT` seconds. GRUB booted over HTTP from a URL with
-        a port sends TFTP to that port and waits forever, silently.
-        """
-        state = {}
-
-        def check(text, elapsed):
-            if dns is None or state.get('done'):
-                return None
-            if 'banner' not in state:
-                banner = next((b for b in LOADER_BANNERS if b in text),
-                              None)
-                if banner:
-                    state['banner'] = (banner, elapsed,
-                                       len(self._requests(machine, dns,
-                                                          since)))
-                return None
-            banner, seen, before = state['banner']
-            if elapsed - seen < QUIET_LIMIT:
-                return None
-            if len(self._requests(machine, dns, since)) > before:
-                state['done'] = True
-                return None
-            return ('%r printed, then no TFTP or HTTP request reached the '
-                    'lab in %ds (GRUB booted from a URL with a port sends '
-                    'TFTP to that port)' % (banner, QUIET_LIMIT))
-
-        return check
-
-    def _requests(self, machine, dns, since):
-        """TFTP and HTTP requests of a machine's addresses so far."""
-        ips = {a.ip for a in dns.answers(machine.mac, since)}
-        found = [e for ip in ips for e in dns.tftp_log(ip, since)]
-        for server in self.http_servers:
-            found += [r for ip in ips for r in server.requests(ip)]
-        return found
 
     def boot_many(self, machines, parallel=2, **kwargs):
         """Boot machines, ``parallel`` at a time.
@@ -486,17 +405,7 @@ class Lab(object):
                 proc.wait(10)
             except subprocess.TimeoutExpired:
                 pass
-        if self.ns in _namespaces():
-            _kill_namespace(self.ns)
+        if self.ns in netns.namespaces():
+            netns.kill_namespace(self.ns)
         _labs.discard(self)
         LOG.debug('Lab %(ns)s closed', {'ns': self.ns})
-
-
-def describe(answers):
-    """:returns: one line per DHCP reply: kind, IP, tags, option 67/60."""
-    if not answers:
-        return '(nothing)'
-    return '\n'.join(
-        '%s %s tags=%s 67=%s header-file=%s 60=%s' % (
-            a.kind, a.ip, ','.join(a.tags), a.options.get(67),
-            a.bootfile_name, a.options.get(60)) for a in answers)

@@ -23,7 +23,7 @@ import pytest
 
 import multiarch_lab
 from multiarch_lab import dnsmasq as lab_dnsmasq
-from multiarch_lab import lab as lab_mod
+from multiarch_lab import netns
 
 #: dnsmasq 2.90 ``log-dhcp`` of an iPXE client Ironic knows and of an
 #: unknown one given option 67 twice, shortened: (program, text).
@@ -145,7 +145,7 @@ def test_a_new_lab_sweeps_namespaces_of_dead_processes(tmp_path):
     # still running in it, as a killed test run leaves behind
     dead = subprocess.Popen([sys.executable, '-c', 'pass'])
     dead.wait()
-    stale = '%s-%d-0' % (lab_mod.PREFIX, dead.pid)
+    stale = '%s-%d-0' % (netns.PREFIX, dead.pid)
     subprocess.run(['ip', 'netns', 'add', stale], check=True)
     sleeper = subprocess.Popen(['ip', 'netns', 'exec', stale, 'sleep',
                                 '300'])
