@@ -25,6 +25,7 @@ import os
 import shutil
 import signal
 import subprocess
+import tempfile
 import time
 import xml.etree.ElementTree as ET
 
@@ -48,6 +49,8 @@ ARCH_DEFAULTS = {
 }
 #: Marks the lab's domains, so a later lab can remove stale ones.
 DESCRIPTION = 'ironic-multiarch lab machine'
+#: A unix socket address holds 108 bytes, the terminating NUL included.
+SOCKET_PATH_MAX = 108
 #: fw_cfg entries that switch PXE off in OVMF/AAVMF (UEFI HTTP boot only).
 HTTP_BOOT_FW_CFG = (('opt/org.tianocore/IPv4PXESupport', 'n'),
                     ('opt/org.tianocore/IPv6PXESupport', 'n'))
@@ -58,6 +61,9 @@ class Domain:
     """A libvirt domain of the lab.
 
     :ivar nvram: the per-domain UEFI variable store (``None`` for BIOS).
+    :ivar console_socket: a unix socket on its serial console (input and
+        output; ``serial_log`` keeps the output), or ``None`` (output to
+        ``serial_log`` only).
     :ivar ipmi_port: its VirtualBMC port once :meth:`Bmc.add_ipmi` ran.
     """
 
@@ -72,6 +78,7 @@ class Domain:
     nvram: str = None
     memory_mib: int = 1024
     ipmi_port: int = None
+    console_socket: str = None
 
 
 def _sub(parent, tag, text=None, **attrs):
@@ -153,13 +160,17 @@ def domain_xml(domain, bridge='br0', loader=None, nvram_template=None,
     _sub(nic, 'model', type='virtio')
     rng = _sub(devices, 'rng', model='virtio')
     _sub(rng, 'backend', '/dev/urandom', model='random')
-    # ttyS0 (x86_64) or the PL011 ttyAMA0 (aarch64), appended to one file.
-    serial = _sub(devices, 'serial', type='file')
-    _sub(serial, 'source', path=domain.serial_log, append='on')
-    _sub(serial, 'target', port='0')
-    console = _sub(devices, 'console', type='file')
-    _sub(console, 'source', path=domain.serial_log, append='on')
-    _sub(console, 'target', type='serial', port='0')
+    # ttyS0 (x86_64) or the PL011 ttyAMA0 (aarch64): everything it prints
+    # is appended to one file; with a socket, it also takes input.
+    for tag, target in (('serial', {}), ('console', {'type': 'serial'})):
+        if domain.console_socket:
+            device = _sub(devices, tag, type='unix')
+            _sub(device, 'source', mode='bind', path=domain.console_socket)
+            _sub(device, 'log', file=domain.serial_log, append='on')
+        else:
+            device = _sub(devices, tag, type='file')
+            _sub(device, 'source', path=domain.serial_log, append='on')
+        _sub(device, 'target', port='0', **target)
     _sub(devices, 'memballoon', model='none')
     # QEMU runs as root: the work directory may sit under a private /tmp.
     label = _sub(root, 'seclabel', type='static', model='dac',
@@ -242,6 +253,20 @@ def provision_bmc(cache_dir=None):
     return tools
 
 
+def console_socket_path(workdir, name):
+    """Where a domain's serial console listens (a unix socket).
+
+    In the work directory, unless that path is too long for a socket
+    address; then in a directory of its own under the system's temporary
+    directory.
+    """
+    path = os.path.join(workdir, name + '.console')
+    if len(path.encode()) < SOCKET_PATH_MAX:
+        return path
+    return os.path.join(tempfile.mkdtemp(prefix='malab-console-'),
+                        name + '.console')
+
+
 def create_domain(virsh, workdir, name, arch, mac, firmware, http_boot,
                   memory_mib, disk_gib, bridge, uuid, assets=None):
     """Create a domain's disk and NVRAM, write its XML and define it.
@@ -259,7 +284,8 @@ def create_domain(virsh, workdir, name, arch, mac, firmware, http_boot,
     path = os.path.join(workdir, name)
     domain = Domain(name, uuid, arch, firmware, mac,
                     serial_log=path + '-serial.log', disk=path + '.qcow2',
-                    http_boot=http_boot, memory_mib=memory_mib)
+                    http_boot=http_boot, memory_mib=memory_mib,
+                    console_socket=console_socket_path(workdir, name))
     loader = template = None
     if firmware == 'uefi':
         loader = ARCH_DEFAULTS[arch]['loader']

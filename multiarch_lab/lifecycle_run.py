@@ -31,6 +31,7 @@ import tempfile
 import threading
 import time
 
+from multiarch_lab import console
 from multiarch_lab import disk_image
 from multiarch_lab import lifecycle
 
@@ -155,6 +156,22 @@ class Runner(object):
         run.phases[phase] = time.monotonic() - t0
         self._say(run, '%s: %s' % (phase, match.group(0)))
 
+    def _rescue_login(self, run):
+        """Log in as the rescue user on the serial console: a wrong
+        password first, then the one given to Ironic."""
+        t0 = time.monotonic()
+        path = self.ll.domains[run.name].console_socket
+        refused = console.login_refused(path, 'rescue',
+                                        'not-' + RESCUE_PASSWORD)
+        run.evidence['rescue-wrong-password'] = (
+            'refused' if refused else 'accepted')
+        user, machine = console.login(path, 'rescue', RESCUE_PASSWORD)
+        run.evidence['rescue-login'] = 'user=%s arch=%s' % (user, machine)
+        run.phases['rescue-login'] = time.monotonic() - t0
+        self._say(run, 'rescue login: %s (a wrong password %s)' % (
+            run.evidence['rescue-login'],
+            run.evidence['rescue-wrong-password']))
+
     def life(self, spec, inspect=False, rescue=True, together=None):
         """Take one node through its life; :returns: :class:`NodeRun`.
 
@@ -192,6 +209,7 @@ class Runner(object):
                 run.evidence['rescue'] = _wait_text(
                     RESCUE_LINE, serial, since, 120, run.name,
                     'rescue user').group(0)
+                self._rescue_login(run)
                 serial, since = self._phase(run, 'unrescue', 'unrescue',
                                             'active')
                 self._local_boot(run, serial, since, 'unrescue-local-boot')
@@ -224,7 +242,7 @@ class Runner(object):
 
 
 PHASES = ('enroll', 'inspect', 'clean', 'deploy', 'local-boot', 'rescue',
-          'unrescue', 'unrescue-local-boot', 'undeploy')
+          'rescue-login', 'unrescue', 'unrescue-local-boot', 'undeploy')
 
 
 def report(runs, ll, out):

@@ -13,6 +13,7 @@
 
 """The lab's libvirt domain XML (multiarch_lab.domains.domain_xml)."""
 
+import os
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -99,6 +100,32 @@ def test_serial_appended_to_a_file():
         assert source.get('path') == '/w/m1-serial.log'
         assert source.get('append') == 'on'
     assert root.find('devices/console/target').get('type') == 'serial'
+
+
+def test_console_socket_takes_input_and_logs_to_the_file():
+    domain = domains.Domain('m1', UUID, 'x86_64', 'uefi', MAC,
+                            serial_log='/w/m1-serial.log', disk='/w/m1.qcow2',
+                            nvram='/w/m1.fd', console_socket='/w/m1.console')
+    root = ET.fromstring(domains.domain_xml(domain))
+    for tag in ('serial', 'console'):
+        element = root.find('devices/' + tag)
+        assert element.get('type') == 'unix'
+        assert element.find('source').attrib == {'mode': 'bind',
+                                                 'path': '/w/m1.console'}
+        assert element.find('log').attrib == {'file': '/w/m1-serial.log',
+                                              'append': 'on'}
+        assert element.find('target').get('port') == '0'
+    assert root.find('devices/console/target').get('type') == 'serial'
+
+
+def test_console_socket_path_fits_a_socket_address(tmp_path):
+    short = domains.console_socket_path(str(tmp_path), 'x86-node')
+    assert short == str(tmp_path / 'x86-node.console')
+    deep = tmp_path / ('d' * 120)
+    path = domains.console_socket_path(str(deep), 'x86-node')
+    assert len(path.encode()) < 108
+    assert path.endswith('/x86-node.console')
+    assert os.path.isdir(os.path.dirname(path))
 
 
 @pytest.mark.parametrize('arch', ['x86_64', 'aarch64'])
