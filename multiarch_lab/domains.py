@@ -51,6 +51,8 @@ ARCH_DEFAULTS = {
 DESCRIPTION = 'ironic-multiarch lab machine'
 #: A unix socket address holds 108 bytes, the terminating NUL included.
 SOCKET_PATH_MAX = 108
+#: The directory of a console socket whose work directory is too deep.
+CONSOLE_DIR_PREFIX = 'malab-console-'
 #: fw_cfg entries that switch PXE off in OVMF/AAVMF (UEFI HTTP boot only).
 HTTP_BOOT_FW_CFG = (('opt/org.tianocore/IPv4PXESupport', 'n'),
                     ('opt/org.tianocore/IPv6PXESupport', 'n'))
@@ -263,7 +265,7 @@ def console_socket_path(workdir, name):
     path = os.path.join(workdir, name + '.console')
     if len(path.encode()) < SOCKET_PATH_MAX:
         return path
-    return os.path.join(tempfile.mkdtemp(prefix='malab-console-'),
+    return os.path.join(tempfile.mkdtemp(prefix=CONSOLE_DIR_PREFIX),
                         name + '.console')
 
 
@@ -309,6 +311,10 @@ def remove_domain(virsh, domain):
     if power_state(virsh, domain.name) == 'on':
         virsh('destroy', domain.name, check=False)
     virsh('undefine', domain.name, '--nvram', check=False)
+    if domain.console_socket:
+        own = os.path.dirname(domain.console_socket)
+        if os.path.basename(own).startswith(CONSOLE_DIR_PREFIX):
+            shutil.rmtree(own, ignore_errors=True)
 
 
 def power_state(virsh, name):

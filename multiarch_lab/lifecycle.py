@@ -169,7 +169,8 @@ def ironic_conf(ramdisks, loaders, cache_dirs):
 class LifecycleLab(object):
     """The lab, its BMCs, Ironic and one libvirt domain per node.
 
-    :param workdir: where everything goes (serial logs under ``serial/``).
+    :param workdir: where everything goes (serial logs and console sockets
+        under ``bmc/``).
     :param nodes: the :class:`NodeSpec` to create domains for.
     :param assets: :class:`~multiarch_lab.assets.Assets` (provisioned if
         None).
