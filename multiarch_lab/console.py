@@ -21,12 +21,17 @@ import re
 import socket
 import time
 
-LOGIN_PROMPT = re.compile(r'login: ?$', re.M)
-PASSWORD_PROMPT = re.compile(r'Password: ?$', re.M)
-SHELL_PROMPT = re.compile(r'[$#] $')
+#: Prompts: each must be the last thing printed, and stay so for
+#: :data:`SETTLE` seconds (a getty may print it twice).
+LOGIN_PROMPT = re.compile(r'login: ?\Z')
+PASSWORD_PROMPT = re.compile(r'Password: ?\Z')
+SHELL_PROMPT = re.compile(r'[$#] \Z')
 REFUSED = re.compile(r'Login incorrect')
 #: The answer of the command :func:`login` runs once logged in.
 WHOAMI = re.compile(r'WHOAMI user=(\S+) arch=(\S+) END')
+SETTLE = 1.5
+#: Seconds of silence, without a prompt, after which Enter is pressed.
+POKE_AFTER = 8
 
 
 class ConsoleError(AssertionError):
@@ -41,6 +46,7 @@ class SerialConsole(object):
     """
 
     def __init__(self, path, timeout=30):
+        self.path = path
         deadline = time.monotonic() + timeout
         while True:
             self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -52,9 +58,10 @@ class SerialConsole(object):
                 if time.monotonic() > deadline:
                     raise
                 time.sleep(1)
-        self.sock.settimeout(0.5)
+        self.sock.settimeout(0.3)
         self.text = ''
         self._seen = 0
+        self._last_data = time.monotonic()
 
     def __enter__(self):
         return self
@@ -75,43 +82,48 @@ class SerialConsole(object):
         except socket.timeout:
             return
         if not data:
-            raise ConsoleError('the console closed; it printed:\n%s'
-                               % self.text[-1500:])
+            raise ConsoleError('%s closed; it printed:\n%s'
+                               % (self.path, self.text[-1500:]))
+        self._last_data = time.monotonic()
         self.text += data.decode(errors='replace').replace('\r', '')
 
-    def expect(self, patterns, timeout, poke=None):
-        """Wait until one of ``patterns`` matches what came after the last
-        match.
+    def expect(self, patterns, timeout, poke=False):
+        """Wait for one of ``patterns`` in what came after the last match.
 
-        :param poke: a line typed every few seconds while waiting (e.g. an
-            empty line, to make a getty print its prompt again).
+        A pattern anchored at the end (a prompt) counts once nothing more
+        has come for :data:`SETTLE` seconds.
+
+        :param poke: press Enter after :data:`POKE_AFTER` silent seconds
+            without a match (to make a getty print its prompt again).
         :returns: ``(index of the pattern, match)``.
         :raises ConsoleError: after ``timeout`` seconds.
         """
         deadline = time.monotonic() + timeout
         poked = time.monotonic()
         while True:
+            self._read()
             new = self.text[self._seen:]
+            quiet = time.monotonic() - self._last_data
             for index, pattern in enumerate(patterns):
                 match = pattern.search(new)
-                if match:
+                if match and (quiet >= SETTLE
+                              or not pattern.pattern.endswith('\\Z')):
                     self._seen += match.end()
                     return index, match
-            if time.monotonic() > deadline:
-                raise ConsoleError('none of %s within %ss; the console '
-                                   'printed:\n%s' % (
-                                       [p.pattern for p in patterns],
-                                       timeout, new[-1500:]))
-            if poke is not None and time.monotonic() - poked > 5:
-                self.send(poke)
-                poked = time.monotonic()
-            self._read()
+            now = time.monotonic()
+            if now > deadline:
+                raise ConsoleError('%s: none of %s within %ss; it printed:'
+                                   '\n%s' % (self.path,
+                                             [p.pattern for p in patterns],
+                                             timeout, new[-1500:]))
+            if poke and min(quiet, now - poked) >= POKE_AFTER:
+                self.send('')
+                poked = now
 
 
 def _attempt(console, user, password, timeout):
     """Log in at the getty; :returns: whether a shell started."""
-    console.send('')
-    console.expect([LOGIN_PROMPT], timeout, poke='')
+    console.expect([LOGIN_PROMPT], timeout, poke=True)
     console.send(user)
     console.expect([PASSWORD_PROMPT], 60)
     console.send(password)
@@ -119,34 +131,26 @@ def _attempt(console, user, password, timeout):
     return index == 0
 
 
-def login(path, user, password, timeout=180):
+def login(path, user, password, timeout=180, wrong_password=None):
     """Log in on a serial console and ask who and where we are.
 
     :param path: the console's socket.
     :param timeout: seconds to wait for the login prompt.
+    :param wrong_password: if given, tried first, and it must be refused.
     :returns: ``(user, machine)`` as the logged-in shell reports them
         (``id -un``, ``uname -m``).
-    :raises ConsoleError: if the login is refused or anything does not
-        answer in time.
+    :raises ConsoleError: if the wrong password is accepted, the right
+        one refused, or anything does not answer in time.
     """
     with SerialConsole(path) as console:
+        if wrong_password is not None and _attempt(
+                console, user, wrong_password, timeout):
+            console.send('exit')
+            raise ConsoleError('%s: a wrong password was accepted for %r'
+                               % (path, user))
         if not _attempt(console, user, password, timeout):
             raise ConsoleError('%s: login refused for %r' % (path, user))
         console.send('echo "WHOAMI user=$(id -un) arch=$(uname -m) END"')
         _, match = console.expect([WHOAMI], 60)
         console.send('exit')
         return match.group(1), match.group(2)
-
-
-def login_refused(path, user, password, timeout=180):
-    """Whether the console refuses ``password`` for ``user``.
-
-    :returns: ``True`` if ``login`` said ``Login incorrect``, ``False``
-        if a shell started (which is then left).
-    :raises ConsoleError: if nothing answers in time.
-    """
-    with SerialConsole(path) as console:
-        if _attempt(console, user, password, timeout):
-            console.send('exit')
-            return False
-        return True
