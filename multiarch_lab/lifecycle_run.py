@@ -109,6 +109,7 @@ class Runner(object):
         self.conn = ll.ironic.connection()
         self.progress = progress or (lambda text: None)
         self.start = time.monotonic()
+        self._hashing = threading.Lock()
 
     def _say(self, run, text):
         self.progress('%6.0fs  %-17s %s' % (time.monotonic() - self.start,
@@ -139,8 +140,18 @@ class Runner(object):
         since = len(serial())
         t0 = run.marks[name + '-start'] = time.monotonic()
         self._say(run, '%s -> %s' % (verb, target))
-        self.conn.baremetal.set_node_provision_state(run.uuid, verb,
-                                                     **kwargs)
+        if 'rescue_password' in kwargs:
+            # Ironic hashes the password in the API's synchronous call to
+            # the conductor, with oslo.utils' crypt_password: libcrypt's
+            # crypt(), whose result lives in one static buffer. Two
+            # requests at the same moment corrupt each other's hash (stock
+            # Ironic too), so the lab sends them one at a time.
+            with self._hashing:
+                self.conn.baremetal.set_node_provision_state(
+                    run.uuid, verb, **kwargs)
+        else:
+            self.conn.baremetal.set_node_provision_state(run.uuid, verb,
+                                                         **kwargs)
         wait_state(self.conn, run.uuid, run.name, target, PHASE_TIMEOUT,
                     serial)
         run.marks[name] = time.monotonic()
