@@ -22,6 +22,7 @@ phase took and what the machine printed are kept in a :class:`NodeRun`.
 
 import argparse
 import concurrent.futures
+import contextlib
 import dataclasses
 import os
 import re
@@ -140,16 +141,13 @@ class Runner(object):
         since = len(serial())
         t0 = run.marks[name + '-start'] = time.monotonic()
         self._say(run, '%s -> %s' % (verb, target))
-        if 'rescue_password' in kwargs:
-            # Ironic hashes the password in the API's synchronous call to
-            # the conductor, with oslo.utils' crypt_password: libcrypt's
-            # crypt(), whose result lives in one static buffer. Two
-            # requests at the same moment corrupt each other's hash (stock
-            # Ironic too), so the lab sends them one at a time.
-            with self._hashing:
-                self.conn.baremetal.set_node_provision_state(
-                    run.uuid, verb, **kwargs)
-        else:
+        # Ironic hashes a rescue password in the API's synchronous call to
+        # the conductor, with oslo.utils' crypt_password: libcrypt's
+        # crypt(), whose result lives in one static buffer. Two requests
+        # at the same moment corrupt each other's hash (stock Ironic too),
+        # so the lab sends them one at a time.
+        with (self._hashing if 'rescue_password' in kwargs
+              else contextlib.nullcontext()):
             self.conn.baremetal.set_node_provision_state(run.uuid, verb,
                                                          **kwargs)
         wait_state(self.conn, run.uuid, run.name, target, PHASE_TIMEOUT,

@@ -38,7 +38,6 @@ from ironic.drivers.modules import deploy_utils
 from ironic.drivers.modules import ipxe
 from ironic.drivers.modules import pxe
 
-from ironic_multiarch.driver import compat
 from ironic_multiarch.driver import config
 from ironic_multiarch.driver import image_cache
 from ironic_multiarch.driver import validation

@@ -20,11 +20,11 @@ Everything else the driver uses is the same in all three.
 from ironic.common import exception
 from ironic.common.glance_service import service_utils
 from ironic.common import image_service
-from ironic.common import pxe_utils
 from ironic.drivers.modules import deploy_utils
 from ironic.drivers.modules import ramdisk
 
 from ironic_multiarch import exception as ma_exc
+
 
 def file_href_problem(href):
     """Why Ironic would refuse to fetch a ``file://`` image, if it would.
